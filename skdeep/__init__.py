@@ -1,0 +1,7 @@
+"""skdeep: scikit-learn-compatible neural networks on a vectorized NumPy core."""
+
+from .estimators import DeepNetClassifier, LogisticUnit
+
+__version__ = "0.1.0"
+
+__all__ = ["DeepNetClassifier", "LogisticUnit", "__version__"]

@@ -1,0 +1,740 @@
+"""The fit template shared by every skdeep classifier.
+
+The public methods validate; the private ``_fit_*`` methods run the
+algorithm on the engine in :mod:`skdeep.nn` and :mod:`skdeep.optim`:
+
+``fit`` -> ``_fit`` (inputs, targets, weights, network, parameters)
+        -> ``_fit_stochastic`` (epochs -> ``_run_epoch`` -> batches) or
+           ``_fit_lbfgs``
+        -> fitted attributes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ..nn import Network, Params
+from ..optim import LBFGS, SGD, Adam, LearningRateSchedule
+from ..utils._sklearn import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+)
+
+STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+# Rows per chunk are chosen so that one activation buffer stays near these sizes.
+_PREDICT_BUFFER_BYTES = 2**23
+_LBFGS_BUFFER_BYTES = 2**25
+
+
+def _chunk_rows(layer_units, itemsize: int, budget: int) -> int:
+    return max(64, budget // (max(layer_units[1:]) * itemsize))
+
+
+class BaseNetClassifier(ClassifierMixin, BaseEstimator):
+    """Shared fit/predict logic of :class:`LogisticUnit` and :class:`DeepNetClassifier`.
+
+    Subclasses define their parameters and four hooks: ``_layer_plan``
+    (hidden sizes and activation), ``_initializer``, ``_store_params`` and
+    ``_fitted_params``.
+    """
+
+    _parameter_constraints: dict = {
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    _supports_multilabel = True
+
+    # -- hooks ---------------------------------------------------------------
+    def _layer_plan(self) -> tuple[tuple[int, ...], str, bool]:
+        """Return (hidden layer sizes, hidden activation, fit_intercept)."""
+        raise NotImplementedError
+
+    def _initializer(self) -> str:
+        raise NotImplementedError
+
+    def _store_params(self, params: Params) -> None:
+        """Publish trained parameters as fitted attributes."""
+        raise NotImplementedError
+
+    def _fitted_params(self) -> tuple[list, list]:
+        """Return (coefs, intercepts) in the network's layout."""
+        raise NotImplementedError
+
+    # -- public API ----------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and targets y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 data is trained in float32; anything else
+            in float64.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels of any type, or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights; ``None`` weighs every sample 1.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _partial_fit(self, X, y, sample_weight=None, classes=None):
+        first_call = not hasattr(self, "classes_")
+        if first_call and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if not first_call and classes is not None:
+            if not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"`classes={classes!r}` is not the same as on the first call to "
+                    f"partial_fit, which was {self.classes_!r}."
+                )
+        if self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit, because "
+                "the class frequencies of the whole data set are unknown; pass a "
+                "dict of class weights instead."
+            )
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``. For
+            multilabel targets, the probability of each label.
+        """
+        raw = self._raw_scores(X)
+        if self._y_type == "binary":
+            proba = np.empty((raw.shape[0], 2), dtype=raw.dtype)
+            # Two sigmoids rather than 1 - p: exact in both tails.
+            np.negative(raw[:, 0], out=proba[:, 0])
+            proba[:, 1] = raw[:, 0]
+            self._network().loss.link(proba)
+            return proba
+        self._network().loss.link(raw)
+        return raw
+
+    def predict_log_proba(self, X):
+        """Log of probability estimates, computed stably from the raw scores.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``, finite even where a probability rounds
+            to zero.
+        """
+        raw = self._raw_scores(X)
+        loss = self._network().loss
+        if self._y_type == "binary":
+            return np.hstack([loss.log_proba(-raw), loss.log_proba(raw)])
+        return loss.log_proba(raw)
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted classes (a 0/1 indicator matrix for multilabel).
+        """
+        return self._labels_from_raw(self._raw_scores(X))
+
+    # -- prediction helpers --------------------------------------------------
+    def _network(self) -> Network:
+        """Build the fitted network for prediction (intercepts are always arrays)."""
+        coefs, _ = self._fitted_params()
+        units = [coefs[0].shape[0], *(c.shape[1] for c in coefs)]
+        loss = "log_loss" if self._y_type == "multiclass" else "binary_log_loss"
+        return Network(units, self._activation, loss, fit_intercept=True)
+
+    def _raw_scores(self, X):
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        return self._raw_scores_validated(X)
+
+    def _raw_scores_validated(self, X, params: Params | None = None):
+        network = self._network()
+        if params is None:
+            params = Params(None, *self._fitted_params())
+        dtype = params.coefs[0].dtype
+        if X.dtype != dtype:
+            X = X.astype(dtype)
+        rows = _chunk_rows(network.layer_units, dtype.itemsize, _PREDICT_BUFFER_BYTES)
+        return network.predict_raw(params, X, chunk_rows=rows)
+
+    def _labels_from_raw(self, raw):
+        if self._y_type == "multilabel-indicator":
+            return (raw > 0).astype(int)
+        if self._y_type == "binary":
+            return self.classes_[(raw[:, 0] > 0).astype(np.intp)]
+        return self.classes_[np.argmax(raw, axis=1)]
+
+    # -- fit template --------------------------------------------------------
+    def _validated_hidden_layer_sizes(self, hidden):
+        sizes = [hidden] if isinstance(hidden, Integral) else list(hidden)
+        if not all(
+            isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
+            for s in sizes
+        ):
+            raise InvalidParameterError(
+                "The 'hidden_layer_sizes' parameter of "
+                f"{type(self).__name__} must be a positive int or a sequence of "
+                f"positive ints. Got {hidden!r} instead."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        hidden, activation, fit_intercept = self._layer_plan()
+        hidden = self._validated_hidden_layer_sizes(hidden)
+        fitted = hasattr(self, "n_layers_")
+        first_pass = not fitted or (not self.warm_start and not incremental)
+
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            reset=first_pass,
+        )
+        # Validate everything before touching fitted attributes, so that a
+        # failed call leaves the estimator as it was.
+        spec = self._target_spec(y, classes) if first_pass else self._current_spec()
+        target, codes, y_labels = self._encode_targets(y, spec)
+        if fitted and not first_pass and self.warm_start and not incremental:
+            seen = np.unique(codes) if codes is not None else None
+            if seen is not None and len(seen) != len(spec["classes_"]):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as "
+                    f"in the previous call to fit. Previously got {self.classes_}, "
+                    f"`y` has {spec['classes_'][seen]}."
+                )
+        dtype = X.dtype if first_pass else self._fitted_params()[0][0].dtype
+        if X.dtype != dtype:
+            X = X.astype(dtype)
+        if target.dtype != np.intp:
+            target = target.astype(dtype)
+        sample_weight = self._sample_weight(X, y_labels, codes, sample_weight, spec)
+
+        units = [X.shape[1], *hidden, spec["n_outputs_"]]
+        loss = "log_loss" if spec["_y_type"] == "multiclass" else "binary_log_loss"
+        network = Network(units, activation, loss, fit_intercept)
+        rng = check_random_state(self.random_state)
+        if first_pass:
+            params = network.init_params(rng, dtype, self._initializer())
+        else:
+            coefs, intercepts = self._fitted_params()
+            if [c.shape for c in coefs] != network.coef_shapes:
+                raise ValueError(
+                    "The network's layer sizes changed since the last fit; set "
+                    "warm_start=False to train a new network."
+                )
+            params = network.pack(coefs, intercepts, dtype)
+
+        for name, value in spec.items():
+            setattr(self, name, value)
+        self._activation = activation
+        if first_pass:
+            self._initialize_state(network, activation)
+
+        if self.solver in STOCHASTIC_SOLVERS:
+            params = self._fit_stochastic(
+                network,
+                params,
+                X,
+                target,
+                codes,
+                sample_weight,
+                rng,
+                incremental,
+                first_pass,
+            )
+        else:
+            params = self._fit_lbfgs(network, params, X, target, sample_weight)
+
+        if not np.isfinite(params.flat).all():
+            raise ValueError(
+                "Training diverged: the network's weights are no longer finite. "
+                "Lower learning_rate_init, or scale the input (for example with "
+                "sklearn.preprocessing.StandardScaler)."
+            )
+        self._store_params(params)
+        return self
+
+    def _target_spec(self, y, classes):
+        """Work out classes and output layout from y (or ``classes``)."""
+        if type_of_target(y) == "multilabel-indicator":
+            y_type = "multilabel-indicator"
+            classes = np.arange(y.shape[1])
+        elif classes is not None:
+            classes = np.unique(classes)
+            y_type = "binary" if len(classes) <= 2 else "multiclass"
+        else:
+            check_classification_targets(y)
+            y_type = type_of_target(y, input_name="y")
+            classes = np.unique(column_or_1d(y) if y.ndim == 2 else y)
+        if y_type == "multilabel-indicator" and not self._supports_multilabel:
+            raise ValueError(
+                f"{type(self).__name__} does not support multilabel targets; use "
+                "DeepNetClassifier or sklearn.multioutput.MultiOutputClassifier."
+            )
+        if y_type not in ("binary", "multiclass", "multilabel-indicator"):
+            raise ValueError(f"Unknown label type: {y_type!r}.")
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the "
+                f"data, but the data contains only one class: {classes[0]!r}."
+            )
+        return {
+            "classes_": classes,
+            "_y_type": y_type,
+            "n_outputs_": 1 if y_type == "binary" else len(classes),
+            "out_activation_": "softmax" if y_type == "multiclass" else "logistic",
+        }
+
+    def _current_spec(self):
+        return {
+            name: getattr(self, name)
+            for name in ("classes_", "_y_type", "n_outputs_", "out_activation_")
+        }
+
+    def _encode_targets(self, y, spec):
+        """Return targets in the loss's format, integer codes and 1-d labels."""
+        classes = spec["classes_"]
+        if spec["_y_type"] == "multilabel-indicator":
+            if y.ndim != 2 or y.shape[1] != len(classes):
+                raise ValueError(
+                    f"Expected a multilabel indicator matrix with {len(classes)} "
+                    f"columns, got shape {y.shape}."
+                )
+            return np.asarray(y, dtype=np.float64), None, None
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        elif y.ndim != 1:
+            raise ValueError(
+                f"y should be a 1d array, got an array of shape {y.shape} instead."
+            )
+        check_classification_targets(y)
+        codes = np.minimum(np.searchsorted(classes, y), len(classes) - 1)
+        unknown = classes[codes] != y
+        if unknown.any():
+            raise ValueError(
+                f"`y` has classes not in `self.classes_`: {np.unique(y[unknown])!r}. "
+                f"`self.classes_` is {classes!r}."
+            )
+        if spec["_y_type"] == "binary":
+            return codes.reshape(-1, 1).astype(np.float64), codes, y
+        return codes.astype(np.intp, copy=False), codes, y
+
+    def _sample_weight(self, X, y_labels, codes, sample_weight, spec):
+        """Validate sample weights and apply class weights; None means all ones."""
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            if not np.any(sample_weight > 0):
+                raise ValueError(
+                    "Sample weights must contain at least one non-zero number."
+                )
+        if self.class_weight is not None:
+            if codes is None:
+                raise ValueError(
+                    "class_weight is not supported for multilabel targets."
+                )
+            # compute_class_weight also rejects labels that are not classes.
+            weights = compute_class_weight(
+                self.class_weight, classes=spec["classes_"], y=y_labels
+            )
+            per_sample = weights.astype(X.dtype)[codes]
+            sample_weight = (
+                per_sample if sample_weight is None else sample_weight * per_sample
+            )
+        return sample_weight
+
+    def _initialize_state(self, network, activation):
+        self.n_layers_ = len(network.layer_units)
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        self._optimizer_state = None
+        if self.early_stopping and self.solver in STOCHASTIC_SOLVERS:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = np.inf if self.solver in STOCHASTIC_SOLVERS else None
+
+    # -- stochastic solvers --------------------------------------------------
+    def _make_optimizer(self):
+        if self.solver == "sgd":
+            return SGD(momentum=self.momentum, nesterov=self.nesterovs_momentum)
+        return Adam(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+
+    def _make_schedule(self):
+        # As in MLPClassifier, only SGD follows the learning_rate schedule.
+        kind = self.learning_rate if self.solver == "sgd" else "constant"
+        return LearningRateSchedule(kind, self.learning_rate_init, self.power_t)
+
+    def _fit_stochastic(
+        self,
+        network,
+        params,
+        X,
+        target,
+        codes,
+        sample_weight,
+        rng,
+        incremental,
+        first_pass,
+    ):
+        optimizer, schedule = self._make_optimizer(), self._make_schedule()
+        state = self._optimizer_state
+        if (
+            first_pass
+            or state is None
+            or state.get("solver") != self.solver
+            or state.get("n_params") != network.n_params
+        ):
+            state = {
+                "solver": self.solver,
+                "n_params": network.n_params,
+                "update": optimizer.init(params.flat),
+                "schedule": schedule.init(),
+            }
+        self._optimizer_state = state
+
+        n_samples = X.shape[0]
+        train_idx, val = None, None
+        if self.early_stopping:
+            train_idx, val = self._validation_split(X, codes, sample_weight, rng)
+            if self.best_validation_score_ is None:
+                self.validation_scores_, self.best_validation_score_ = [], -np.inf
+        n_train = n_samples if train_idx is None else len(train_idx)
+
+        if self.batch_size == "auto":
+            batch_size = min(200, n_train)
+        else:
+            if self.batch_size > n_train:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than sample size. It is "
+                    "going to be clipped",
+                    stacklevel=3,
+                )
+            batch_size = int(np.clip(self.batch_size, 1, n_train))
+
+        workspace = network.workspace(batch_size, X.dtype)
+        grads = network.unpack(np.empty(network.n_params, dtype=X.dtype))
+        batcher = _Batcher(X, target, sample_weight, batch_size, workspace.dtype)
+        best_flat = params.flat.copy() if self.early_stopping else None
+        sample_idx = train_idx if train_idx is not None else np.arange(n_samples)
+        ordered = train_idx is None and not self.shuffle
+
+        self.n_iter_ = 0
+        try:
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    # Permuting the previous order, from the same RandomState,
+                    # reproduces MLPClassifier's batches for a given random_state.
+                    permutation = np.arange(n_train)
+                    rng.shuffle(permutation)
+                    sample_idx = sample_idx[permutation]
+                total = 0.0
+                for batch in batcher.batches(None if ordered else sample_idx):
+                    X_batch, t_batch, weight, l2_scale = batch
+                    if l2_scale == 0:
+                        continue  # every sample weight in the batch is zero
+                    loss = network.loss_gradient(
+                        params,
+                        grads,
+                        X_batch,
+                        t_batch,
+                        weight,
+                        self.alpha * l2_scale,
+                        workspace,
+                    )
+                    total += loss * X_batch.shape[0]
+                    optimizer.update(
+                        params.flat,
+                        grads.flat,
+                        state["update"],
+                        state["schedule"]["learning_rate"],
+                    )
+                self.n_iter_ += 1
+                self.t_ += n_train
+                self.loss_ = total / n_train
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+                if self.early_stopping:
+                    if self._record_validation(network, params, val):
+                        best_flat[:] = params.flat
+                else:
+                    self._record_loss()
+                schedule.on_epoch_end(state["schedule"], self.t_)
+                if self._no_improvement_count > self.n_iter_no_change:
+                    what = (
+                        "Validation score" if self.early_stopping else "Training loss"
+                    )
+                    msg = (
+                        f"{what} did not improve more than tol={self.tol:f} for "
+                        f"{self.n_iter_no_change} consecutive epochs."
+                    )
+                    if schedule.on_plateau(state["schedule"]):
+                        if self.verbose:
+                            print(msg + " Stopping.")
+                        break
+                    if self.verbose:
+                        lr = state["schedule"]["learning_rate"]
+                        print(msg + f" Setting learning rate to {lr:f}")
+                    self._no_improvement_count = 0
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                        "reached and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                        stacklevel=3,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", stacklevel=3)
+
+        if self.early_stopping:
+            params.flat[:] = best_flat
+        return params
+
+    def _validation_split(self, X, codes, sample_weight, rng):
+        if codes is None:
+            raise ValueError(
+                "early_stopping is not supported for multilabel targets; pass a "
+                "validation set or set early_stopping=False."
+            )
+        train_idx, val_idx = train_test_split(
+            np.arange(X.shape[0]),
+            random_state=rng,
+            test_size=self.validation_fraction,
+            stratify=codes,
+        )
+        if len(val_idx) < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        y_val = self.classes_[codes[val_idx]]
+        sw_val = None if sample_weight is None else sample_weight[val_idx]
+        return np.sort(train_idx), (X[val_idx], y_val, sw_val, val_idx)
+
+    def _record_validation(self, network, params, val) -> bool:
+        """Append the validation score; return whether it is the best so far."""
+        X_val, y_val, sw_val, _ = val
+        raw = self._raw_scores_validated(X_val, params)
+        if not np.isfinite(raw).all():
+            score = np.nan
+        else:
+            score = accuracy_score(
+                y_val, self._labels_from_raw(raw), sample_weight=sw_val
+            )
+        self.validation_scores_.append(score)
+        if self.verbose:
+            print(f"Validation score: {score:f}")
+        if score < self.best_validation_score_ + self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if score > self.best_validation_score_:
+            self.best_validation_score_ = score
+            return True
+        return False
+
+    def _record_loss(self):
+        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if self.loss_curve_[-1] < self.best_loss_:
+            self.best_loss_ = self.loss_curve_[-1]
+
+    # -- L-BFGS --------------------------------------------------------------
+    def _fit_lbfgs(self, network, params, X, target, sample_weight):
+        n_samples, dtype = X.shape[0], X.dtype
+        if sample_weight is None:
+            weight, total_weight = np.full(n_samples, 1.0 / n_samples, dtype), n_samples
+        else:
+            total_weight = float(sample_weight.sum())
+            weight = (sample_weight / total_weight).astype(dtype)
+        if target.dtype != np.intp:
+            target = target.astype(dtype)
+        l2 = self.alpha / total_weight
+        rows = _chunk_rows(network.layer_units, dtype.itemsize, _LBFGS_BUFFER_BYTES)
+        workspace = network.workspace(min(n_samples, rows), dtype)
+
+        def objective(x):
+            # Views of SciPy's iterate, no copy (float32 needs one cast).
+            theta = network.unpack(x if dtype == np.float64 else x.astype(dtype))
+            grads = network.unpack(np.empty(network.n_params, dtype=dtype))
+            loss = network.loss_gradient_chunked(
+                theta, grads, X, target, weight, l2, workspace
+            )
+            return loss, grads.flat.astype(np.float64, copy=False)
+
+        def report(iteration, loss):
+            if self.verbose:
+                print(f"Iteration {iteration}, loss = {loss:.8f}")
+
+        result = LBFGS(self.max_iter, self.max_fun, self.tol).minimize(
+            objective, params.flat, callback=report
+        )
+        if not result.converged:
+            warnings.warn(
+                f"lbfgs failed to converge after {result.n_iter} iteration(s): "
+                f"{result.message}. Increase max_iter (or max_fun), or scale the "
+                "data as shown in https://scikit-learn.org/stable/modules/"
+                "preprocessing.html",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        self.n_iter_ = result.n_iter
+        self.loss_ = result.fun
+        self.loss_curve_.extend(result.losses)
+        return network.unpack(result.x.astype(dtype))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = self._supports_multilabel
+        return tags
+
+
+class _Batcher:
+    """Yield minibatches, gathered into buffers that live across batches.
+
+    Yields ``(X_batch, target_batch, weight, l2_scale)`` where ``weight`` is
+    the per-sample weight of the batch objective (``1 / n`` without sample
+    weights) and ``l2_scale = 1 / sum(sample weights)`` (0 for an all-zero
+    batch, which the caller skips).
+    """
+
+    def __init__(self, X, target, sample_weight, batch_size, dtype):
+        import scipy.sparse as sp
+
+        self.X, self.target, self.sample_weight = X, target, sample_weight
+        self.batch_size = batch_size
+        self.sparse = sp.issparse(X)
+        self.X_buffer = (
+            None if self.sparse else np.empty((batch_size, X.shape[1]), dtype=dtype)
+        )
+        self.target_buffer = np.empty((batch_size, *target.shape[1:]), target.dtype)
+        self.weight_buffer = np.empty(batch_size, dtype=dtype)
+
+    def batches(self, indices):
+        n = self.X.shape[0] if indices is None else len(indices)
+        for start in range(0, n, self.batch_size):
+            stop = min(start + self.batch_size, n)
+            size = stop - start
+            if indices is None:
+                X_batch = self.X[start:stop]
+                t_batch = self.target[start:stop]
+                w_batch = (
+                    None
+                    if self.sample_weight is None
+                    else (self.sample_weight[start:stop])
+                )
+            else:
+                idx = indices[start:stop]
+                if self.sparse:
+                    X_batch = self.X[idx]
+                else:
+                    X_batch = np.take(self.X, idx, axis=0, out=self.X_buffer[:size])
+                t_batch = np.take(
+                    self.target, idx, axis=0, out=self.target_buffer[:size]
+                )
+                w_batch = (
+                    None
+                    if self.sample_weight is None
+                    else np.take(self.sample_weight, idx, out=self.weight_buffer[:size])
+                )
+            if w_batch is None:
+                yield X_batch, t_batch, 1.0 / size, 1.0 / size
+            else:
+                total = float(w_batch.sum())
+                if total <= 0:
+                    yield X_batch, t_batch, None, 0.0
+                    continue
+                weight = np.divide(w_batch, total, out=self.weight_buffer[:size])
+                yield X_batch, t_batch, weight, 1.0 / total

@@ -1,0 +1,254 @@
+"""DeepNetClassifier: an L-layer network, a drop-in for MLPClassifier."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+from sklearn.utils.metaestimators import available_if
+
+from ..nn import Params
+from ..utils._sklearn import Interval, StrOptions, _fit_context
+from ._base import STOCHASTIC_SOLVERS, BaseNetClassifier
+
+__all__ = ["DeepNetClassifier"]
+
+
+def _stochastic_solver(estimator) -> bool:
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. "
+            f"{estimator.solver} is not stochastic."
+        )
+    return True
+
+
+class DeepNetClassifier(BaseNetClassifier):
+    r"""Deep neural-network classifier, a drop-in replacement for ``MLPClassifier``.
+
+    An L-layer network of units (Dense -> activation, repeated, then a Dense
+    output layer read through a sigmoid or softmax), trained on the log loss
+    with SGD, Adam or L-BFGS. The constructor parameters, their defaults and
+    the fitted attributes are those of scikit-learn's
+    :class:`~sklearn.neural_network.MLPClassifier`, plus ``class_weight``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
+        Number of units in each hidden layer.
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation of the hidden layers.
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        Weight optimiser: full-batch L-BFGS, minibatch SGD with momentum, or
+        Adam.
+    alpha : float, default=0.0001
+        Strength of the L2 penalty :math:`\frac{\alpha}{2}\sum_l \lVert W_l
+        \rVert^2`, divided by the (weighted) number of samples in the batch.
+    batch_size : int or 'auto', default='auto'
+        Minibatch size of the stochastic solvers; ``'auto'`` is
+        ``min(200, n_samples)``.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule of ``solver='sgd'``.
+    learning_rate_init : float, default=0.001
+        Initial learning rate of the stochastic solvers.
+    power_t : float, default=0.5
+        Exponent of the ``'invscaling'`` schedule.
+    max_iter : int, default=200
+        Maximum number of epochs (stochastic solvers) or iterations (L-BFGS).
+    shuffle : bool, default=True
+        Whether to shuffle the samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the early-stopping split.
+    tol : float, default=1e-4
+        Improvement below which an epoch counts as no progress.
+    verbose : bool, default=False
+        Whether to print the loss after each epoch.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the previous weights (and optimizer
+        state) instead of starting afresh.
+    momentum : float, default=0.9
+        Momentum of ``solver='sgd'``.
+    nesterovs_momentum : bool, default=True
+        Whether ``solver='sgd'`` uses Nesterov's momentum.
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data and
+        stop when its accuracy stops improving; the best weights are kept.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    beta_1 : float, default=0.9
+        Adam's first-moment decay.
+    beta_2 : float, default=0.999
+        Adam's second-moment decay.
+    epsilon : float, default=1e-8
+        Adam's stability constant.
+    n_iter_no_change : int, default=10
+        Epochs without improvement by ``tol`` before stopping.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of ``solver='lbfgs'``.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss, multiplied into ``sample_weight``;
+        ``'balanced'`` uses ``n_samples / (n_classes * np.bincount(y))``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    loss_ : float
+        Objective (log loss plus penalty) at the end of training.
+    best_loss_ : float or None
+        Best training objective seen by the stochastic solvers (None with
+        early stopping or L-BFGS).
+    loss_curve_ : list of float
+        Objective after each epoch (after each iteration for L-BFGS).
+    validation_scores_ : list of float or None
+        Validation accuracy after each epoch with ``early_stopping=True``.
+    best_validation_score_ : float or None
+        Best validation accuracy with ``early_stopping=True``.
+    t_ : int
+        Number of training samples seen by the stochastic solvers.
+    coefs_ : list of ndarray
+        ``coefs_[i]`` has shape (n_units_i, n_units_{i+1}).
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` has shape (n_units_{i+1},).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+    n_iter_ : int
+        Epochs (or L-BFGS iterations) run by the last call to fit.
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Number of output units.
+    out_activation_ : str
+        Link of the output layer, ``'logistic'`` or ``'softmax'``.
+
+    See Also
+    --------
+    LogisticUnit : The same model without hidden layers.
+    sklearn.neural_network.MLPClassifier : The estimator this one replaces.
+
+    Notes
+    -----
+    Forward propagation through layers :math:`l = 1, \dots, L` computes
+    :math:`A_l = g(A_{l-1} W_l + b_l)` with :math:`A_0 = X`, the last layer
+    linear; the loss reads its raw scores through the sigmoid or softmax.
+    Back-propagation starts from :math:`\Delta_L = P - Y` and applies
+    :math:`\Delta_{l-1} = (\Delta_l W_l^\top) \odot g'(Z_{l-1})`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdeep import DeepNetClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> model = make_pipeline(
+    ...     StandardScaler(),
+    ...     DeepNetClassifier((32, 16), solver="lbfgs", random_state=0),
+    ... ).fit(X_train, y_train)
+    >>> model.score(X_test, y_test) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNetClassifier._parameter_constraints,
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.class_weight = class_weight
+
+    def _layer_plan(self):
+        return self.hidden_layer_sizes, self.activation, True
+
+    def _initializer(self):
+        return "glorot_uniform_sklearn"
+
+    def _store_params(self, params: Params) -> None:
+        self.coefs_ = params.coefs
+        self.intercepts_ = params.intercepts
+
+    def _fitted_params(self):
+        return self.coefs_, self.intercepts_
+
+    @available_if(_stochastic_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one pass over the given data.
+
+        The optimizer state (momentum, Adam's moments, learning rate) carries
+        over from the previous call, or from the previous ``fit``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Target labels; a subset of ``classes``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+        classes : array-like of shape (n_classes,), default=None
+            All classes across calls; required on the first call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, sample_weight, classes)

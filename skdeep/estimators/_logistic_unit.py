@@ -1,0 +1,258 @@
+"""LogisticUnit: a single sigmoid (or softmax) unit."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ..nn import Params
+from ..utils._sklearn import _fit_context
+from ._base import BaseNetClassifier
+from ._deep_net import _stochastic_solver
+
+__all__ = ["LogisticUnit"]
+
+
+class LogisticUnit(BaseNetClassifier):
+    r"""A single logistic unit: the "neuron" of the deep-learning lecture.
+
+    A weighted sum of the inputs plus a bias, read through a sigmoid for two
+    classes or a softmax for more, trained on the log loss. It is the network
+    of :class:`DeepNetClassifier` with no hidden layer, and with the same
+    penalty it is the model of scikit-learn's
+    :class:`~sklearn.linear_model.LogisticRegression` (``alpha = 1 / C``).
+
+    Parameters
+    ----------
+    alpha : float, default=0.0001
+        Strength of the L2 penalty on the weights (not the intercept).
+    solver : {'lbfgs', 'sgd', 'adam'}, default='lbfgs'
+        Optimiser. ``'sgd'`` with ``batch_size`` equal to the number of
+        samples and ``momentum=0`` is plain gradient descent.
+    batch_size : int or 'auto', default='auto'
+        Minibatch size of the stochastic solvers; ``'auto'`` is
+        ``min(200, n_samples)``.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule of ``solver='sgd'``.
+    learning_rate_init : float, default=0.001
+        Initial learning rate of the stochastic solvers.
+    power_t : float, default=0.5
+        Exponent of the ``'invscaling'`` schedule.
+    max_iter : int, default=200
+        Maximum number of epochs or L-BFGS iterations.
+    shuffle : bool, default=True
+        Whether to shuffle the samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds shuffling and the early-stopping split (the weights start at
+        zero).
+    tol : float, default=1e-4
+        Tolerance of the stopping criteria.
+    verbose : bool, default=False
+        Whether to print the loss after each epoch.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the previous weights.
+    momentum : float, default=0.9
+        Momentum of ``solver='sgd'``.
+    nesterovs_momentum : bool, default=True
+        Whether ``solver='sgd'`` uses Nesterov's momentum.
+    early_stopping : bool, default=False
+        Whether to stop when the accuracy on a held-out share of the data
+        stops improving.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    beta_1 : float, default=0.9
+        Adam's first-moment decay.
+    beta_2 : float, default=0.999
+        Adam's second-moment decay.
+    epsilon : float, default=1e-8
+        Adam's stability constant.
+    n_iter_no_change : int, default=10
+        Epochs without improvement by ``tol`` before stopping.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of ``solver='lbfgs'``.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss.
+    fit_intercept : bool, default=True
+        Whether to learn a bias.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Weights, one row per output unit (one unit for two classes).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Biases (zeros with ``fit_intercept=False``).
+    loss_ : float
+        Objective at the end of training.
+    best_loss_ : float or None
+        Best training objective of the stochastic solvers.
+    loss_curve_ : list of float
+        Objective after each epoch or L-BFGS iteration.
+    validation_scores_ : list of float or None
+        Validation accuracy per epoch with ``early_stopping=True``.
+    best_validation_score_ : float or None
+        Best validation accuracy with ``early_stopping=True``.
+    t_ : int
+        Number of training samples seen by the stochastic solvers.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+    n_iter_ : int
+        Epochs or iterations run by the last call to fit.
+    n_layers_ : int
+        Always 2 (input and output).
+    n_outputs_ : int
+        Number of output units.
+    out_activation_ : str
+        ``'logistic'`` (two classes) or ``'softmax'``.
+
+    See Also
+    --------
+    DeepNetClassifier : The same unit, stacked into layers.
+    sklearn.linear_model.LogisticRegression : The same model, other solvers.
+
+    Notes
+    -----
+    For two classes the unit computes :math:`z = x^\top w + b` and
+    :math:`P(y = 1 \mid x) = \sigma(z) = 1 / (1 + e^{-z})`; it "fires"
+    (predicts the positive class) when :math:`z > 0`. Training minimises
+
+    .. math::
+
+        \frac{1}{\sum_i s_i} \Big( \sum_i s_i \,
+        \ell(z_i, y_i) + \frac{\alpha}{2} \lVert w \rVert^2 \Big),
+
+    with sample weights :math:`s_i` and the log loss :math:`\ell`, whose
+    gradient with respect to :math:`z` is :math:`\sigma(z) - y`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skdeep import LogisticUnit
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), LogisticUnit(alpha=1.0)).fit(X, y)
+    >>> model[-1].coef_.shape
+    (1, 30)
+    >>> model.score(X, y) > 0.97
+    True
+    """
+
+    _supports_multilabel = False
+
+    _parameter_constraints: dict = {
+        **BaseNetClassifier._parameter_constraints,
+        "fit_intercept": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        alpha=0.0001,
+        solver="lbfgs",
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+        fit_intercept=True,
+    ):
+        self.alpha = alpha
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.class_weight = class_weight
+        self.fit_intercept = fit_intercept
+
+    def _layer_plan(self):
+        return (), "identity", self.fit_intercept
+
+    def _initializer(self):
+        return "zeros"
+
+    def _store_params(self, params: Params) -> None:
+        coef, intercept = params.coefs[0], params.intercepts[0]
+        self.coef_ = coef.T
+        self.intercept_ = (
+            intercept if intercept is not None else np.zeros(coef.shape[1], coef.dtype)
+        )
+
+    def _fitted_params(self):
+        return [self.coef_.T], [self.intercept_]
+
+    def decision_function(self, X):
+        """Raw scores :math:`X w + b` of the unit, before the sigmoid/softmax.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            One score per sample for two classes (positive means
+            ``classes_[1]``), else one per class.
+        """
+        check_is_fitted(self)
+        raw = self._raw_scores(X)
+        return raw[:, 0] if self._y_type == "binary" else raw
+
+    @available_if(_stochastic_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the unit with one pass over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target labels; a subset of ``classes``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+        classes : array-like of shape (n_classes,), default=None
+            All classes across calls; required on the first call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, sample_weight, classes)

@@ -1,0 +1,91 @@
+"""Weight initialisation schemes.
+
+Every scheme draws from the one generator it is handed, so a fixed
+``random_state`` gives identical weights and nothing touches NumPy's global
+random state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["glorot_uniform_sklearn", "zeros", "INITIALIZERS"]
+
+
+def glorot_uniform_sklearn(
+    rng: np.random.RandomState | np.random.Generator,
+    fan_in: int,
+    fan_out: int,
+    activation: str,
+    dtype: np.dtype,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""scikit-learn's ``MLPClassifier`` scheme: Glorot-uniform weights and biases.
+
+    Parameters
+    ----------
+    rng : numpy.random.RandomState or numpy.random.Generator
+        Source of randomness.
+    fan_in, fan_out : int
+        Number of inputs and outputs of the layer.
+    activation : str
+        Hidden activation; ``'logistic'`` uses the smaller bound.
+    dtype : numpy.dtype
+        Floating dtype of the returned arrays.
+
+    Returns
+    -------
+    coef : ndarray of shape (fan_in, fan_out)
+    intercept : ndarray of shape (fan_out,)
+
+    Notes
+    -----
+    Weights and biases are drawn, in that order, from
+    :math:`U(-b, b)` with
+
+    .. math:: b = \sqrt{\frac{f}{\text{fan\_in} + \text{fan\_out}}},
+
+    :math:`f = 2` for the logistic activation and :math:`f = 6` otherwise
+    (Glorot & Bengio, 2010). Drawing in the same order from a
+    ``RandomState`` as ``MLPClassifier`` does gives the same initial
+    network for the same ``random_state``.
+    """
+    factor = 2.0 if activation == "logistic" else 6.0
+    bound = np.sqrt(factor / (fan_in + fan_out))
+    coef = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype, copy=False)
+    intercept = rng.uniform(-bound, bound, fan_out).astype(dtype, copy=False)
+    return coef, intercept
+
+
+def zeros(
+    rng: np.random.RandomState | np.random.Generator,
+    fan_in: int,
+    fan_out: int,
+    activation: str,
+    dtype: np.dtype,
+) -> tuple[np.ndarray, np.ndarray]:
+    """All-zero weights and biases, the classic start for a single logistic unit.
+
+    Symmetric weights are only harmless without hidden layers (the objective
+    is then convex); a hidden layer started at zero would never break the
+    symmetry between its units.
+
+    Parameters
+    ----------
+    rng : numpy.random.RandomState or numpy.random.Generator
+        Unused; kept for a uniform signature.
+    fan_in, fan_out : int
+        Number of inputs and outputs of the layer.
+    activation : str
+        Unused.
+    dtype : numpy.dtype
+        Floating dtype of the returned arrays.
+
+    Returns
+    -------
+    coef : ndarray of shape (fan_in, fan_out)
+    intercept : ndarray of shape (fan_out,)
+    """
+    return np.zeros((fan_in, fan_out), dtype=dtype), np.zeros(fan_out, dtype=dtype)
+
+
+INITIALIZERS = {"glorot_uniform_sklearn": glorot_uniform_sklearn, "zeros": zeros}

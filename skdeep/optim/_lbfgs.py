@@ -1,0 +1,112 @@
+"""L-BFGS through SciPy, on the network's flat parameter vector."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.optimize
+
+__all__ = ["LBFGS", "LBFGSResult"]
+
+
+@dataclass
+class LBFGSResult:
+    """Outcome of :meth:`LBFGS.minimize`.
+
+    Attributes
+    ----------
+    x : ndarray of shape (n_params,)
+        Final parameters (float64, as SciPy works in double precision).
+    fun : float
+        Objective at ``x``.
+    n_iter : int
+        Iterations run.
+    converged : bool
+        Whether SciPy reported success.
+    message : str
+        SciPy's status message.
+    losses : list of float
+        Objective after each iteration.
+    """
+
+    x: np.ndarray
+    fun: float
+    n_iter: int
+    converged: bool
+    message: str
+    losses: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LBFGS:
+    """Limited-memory BFGS (``scipy.optimize.minimize(method='L-BFGS-B')``).
+
+    Parameters
+    ----------
+    max_iter : int, default=200
+        Maximum number of iterations.
+    max_fun : int, default=15000
+        Maximum number of objective evaluations.
+    tol : float, default=1e-4
+        Stop when the largest gradient component falls below ``tol``.
+
+    Notes
+    -----
+    SciPy's implementation works in float64; a float32 network is evaluated
+    in float32 on a float32 copy of each iterate.
+    """
+
+    max_iter: int = 200
+    max_fun: int = 15000
+    tol: float = 1e-4
+
+    def minimize(
+        self,
+        fun: Callable[[np.ndarray], tuple[float, np.ndarray]],
+        x0: np.ndarray,
+        callback: Callable[[int, float], None] | None = None,
+    ) -> LBFGSResult:
+        """Minimise ``fun`` from ``x0``.
+
+        Parameters
+        ----------
+        fun : callable
+            ``fun(x) -> (objective, gradient)`` for a flat float64 ``x``.
+        x0 : ndarray of shape (n_params,)
+            Starting point.
+        callback : callable, default=None
+            ``callback(iteration, objective)`` after each iteration.
+
+        Returns
+        -------
+        result : LBFGSResult
+        """
+        losses: list[float] = []
+
+        def on_iteration(intermediate_result):
+            losses.append(float(intermediate_result.fun))
+            if callback is not None:
+                callback(len(losses), losses[-1])
+
+        res = scipy.optimize.minimize(
+            fun,
+            np.asarray(x0, dtype=np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=on_iteration,
+            options={
+                "maxfun": self.max_fun,
+                "maxiter": self.max_iter,
+                "gtol": self.tol,
+            },
+        )
+        return LBFGSResult(
+            x=res.x,
+            fun=float(res.fun),
+            n_iter=min(int(res.nit), self.max_iter),
+            converged=bool(res.success),
+            message=str(res.message),
+            losses=losses,
+        )

@@ -1,0 +1,82 @@
+"""Stochastic gradient descent with (Nesterov) momentum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..nn._blas import axpy
+
+__all__ = ["SGD"]
+
+
+@dataclass(frozen=True)
+class SGD:
+    r"""Gradient descent with momentum, as in scikit-learn's ``MLPClassifier``.
+
+    The object holds hyperparameters only; the velocity lives in the state
+    made by :meth:`init`, so one ``SGD`` can train many networks.
+
+    Parameters
+    ----------
+    momentum : float, default=0.9
+        Momentum :math:`\mu` in [0, 1].
+    nesterov : bool, default=True
+        Whether to use Nesterov's momentum.
+
+    Notes
+    -----
+    With learning rate :math:`\eta` and gradient :math:`g`,
+
+    .. math::
+
+        v \leftarrow \mu v - \eta g, \qquad
+        \theta \leftarrow \theta + \begin{cases}
+            \mu v - \eta g & \text{(Nesterov)} \\
+            v & \text{(classical)}
+        \end{cases}
+    """
+
+    momentum: float = 0.9
+    nesterov: bool = True
+
+    def init(self, params: np.ndarray) -> dict:
+        """Create the optimizer state for a parameter vector.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            Flat parameters.
+
+        Returns
+        -------
+        state : dict
+            ``{'velocity': zeros}``.
+        """
+        return {"velocity": np.zeros_like(params)}
+
+    def update(
+        self, params: np.ndarray, grads: np.ndarray, state: dict, learning_rate: float
+    ) -> None:
+        r"""Apply one step in place.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            Updated in place.
+        grads : ndarray of shape (n_params,)
+            Gradient at ``params``; may be overwritten.
+        state : dict
+            From :meth:`init`; updated in place.
+        learning_rate : float
+            Step size :math:`\eta` for this step.
+        """
+        velocity = state["velocity"]
+        velocity *= self.momentum
+        axpy(-learning_rate, grads, velocity)
+        if self.nesterov:
+            axpy(self.momentum, velocity, params)
+            axpy(-learning_rate, grads, params)
+        else:
+            params += velocity

@@ -1,0 +1,9 @@
+"""Utilities: batching, gradient checking, and the scikit-learn shim.
+
+``skdeep.utils._sklearn`` is imported by the estimators only, so importing
+this package does not import scikit-learn.
+"""
+
+from ._gradient_check import finite_difference_gradient, relative_error
+
+__all__ = ["finite_difference_gradient", "relative_error"]
