@@ -190,6 +190,23 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             return np.hstack([loss.log_proba(-raw), loss.log_proba(raw)])
         return loss.log_proba(raw)
 
+    def decision_function(self, X):
+        """Raw scores of the output layer, before the sigmoid or softmax.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            One score per sample for two classes (positive means
+            ``classes_[1]``), else one per class (or label).
+        """
+        raw = self._raw_scores(X)
+        return raw[:, 0] if self._y_type == "binary" else raw
+
     def predict(self, X):
         """Predict class labels.
 

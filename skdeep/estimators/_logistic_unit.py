@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
 
 from ..nn import Params
 from ..utils._sklearn import _fit_context
@@ -215,24 +214,6 @@ class LogisticUnit(BaseNetClassifier):
 
     def _fitted_params(self):
         return [self.coef_.T], [self.intercept_]
-
-    def decision_function(self, X):
-        """Raw scores :math:`X w + b` of the unit, before the sigmoid/softmax.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            One score per sample for two classes (positive means
-            ``classes_[1]``), else one per class.
-        """
-        check_is_fitted(self)
-        raw = self._raw_scores(X)
-        return raw[:, 0] if self._y_type == "binary" else raw
 
     @available_if(_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)

@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._blas import axpy
 from .activations import get_activation
 from .initializers import INITIALIZERS
 from .layers import Dense
@@ -64,6 +63,10 @@ class Workspace:
 
     def __init__(self, layer_units, n_rows: int, dtype: np.dtype):
         self.n_rows = n_rows
+        units = list(layer_units)
+        n_coef = sum(a * b for a, b in zip(units[:-1], units[1:], strict=True))
+        # Holds alpha * W for the L2 gradient, so no batch allocates it.
+        self.coef_scratch = np.empty(n_coef, dtype=dtype)
         self.dtype = np.dtype(dtype)
         # outputs[l] receives layer l's output (hidden activations, then the
         # raw scores, which the loss overwrites with its gradient).
@@ -281,7 +284,9 @@ class Network:
                 self.activation.derivative(inputs, input_grad)
                 delta = input_grad
 
-    def add_l2(self, params: Params, grads: Params, strength: float) -> float:
+    def add_l2(
+        self, params: Params, grads: Params, strength: float, scratch=None
+    ) -> float:
         r"""Add the L2 penalty on the weights to the gradient; return its value.
 
         Parameters
@@ -292,6 +297,8 @@ class Network:
             Gradient, updated in place with :math:`\lambda W`.
         strength : float
             :math:`\lambda`; biases are not penalised.
+        scratch : ndarray of shape (n_coef_params,), default=None
+            Buffer for :math:`\lambda W`; allocated if None.
 
         Returns
         -------
@@ -303,8 +310,9 @@ class Network:
         coef = params.flat[: self.n_coef_params]
         grad = grads.flat[: self.n_coef_params]
         penalty = 0.5 * strength * float(np.dot(coef, coef))
-        # In place, without a temporary the size of the weights.
-        axpy(strength, coef, grad)
+        # NumPy only: calling SciPy's BLAS (a second OpenBLAS) between
+        # NumPy's products makes their thread pools fight for the cores.
+        grad += np.multiply(coef, strength, out=scratch)
         return penalty
 
     def loss_gradient(
@@ -344,7 +352,7 @@ class Network:
         raw = self.forward(params, X, workspace)
         loss = self.loss.loss_gradient(raw, target, weight)
         self.backward(params, grads, X, workspace)
-        return loss + self.add_l2(params, grads, l2)
+        return loss + self.add_l2(params, grads, l2, workspace.coef_scratch)
 
     def loss_gradient_chunked(
         self,
@@ -386,7 +394,7 @@ class Network:
             self.backward(params, dst, X[start:stop], workspace)
             if start > 0:
                 grads.flat += partial.flat
-        return loss + self.add_l2(params, grads, l2)
+        return loss + self.add_l2(params, grads, l2, workspace.coef_scratch)
 
     def predict_raw(self, params: Params, X, chunk_rows: int = 2048) -> np.ndarray:
         """Raw scores for any number of rows, in chunks of bounded memory.

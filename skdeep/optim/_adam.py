@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..nn._blas import axpy
-
 __all__ = ["Adam"]
 
 
@@ -72,17 +70,20 @@ class Adam:
         learning_rate : float
             Base step size :math:`\eta`.
         """
-        m, v = state["m"], state["v"]
+        m, v, g = state["m"], state["v"], grads
         state["t"] += 1
         t = state["t"]
+        # m <- b1 m + (1 - b1) g, written as b1 (m - g) + g: no temporary.
+        m -= g
         m *= self.beta_1
-        axpy(1 - self.beta_1, grads, m)
-        np.square(grads, out=grads)
+        m += g
+        np.square(g, out=g)
+        v -= g
         v *= self.beta_2
-        axpy(1 - self.beta_2, grads, v)
-        step = learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        denom = grads  # the gradient is no longer needed: reuse its memory
-        np.sqrt(v, out=denom)
-        denom += self.epsilon
-        np.divide(m, denom, out=denom)
-        axpy(-step, denom, params)
+        v += g
+        # The gradient is no longer needed: its memory holds the step.
+        np.sqrt(v, out=g)
+        g += self.epsilon
+        np.divide(m, g, out=g)
+        g *= learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        params -= g

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..nn._blas import axpy
-
 __all__ = ["SGD"]
 
 
@@ -66,17 +64,19 @@ class SGD:
         params : ndarray of shape (n_params,)
             Updated in place.
         grads : ndarray of shape (n_params,)
-            Gradient at ``params``; may be overwritten.
+            Gradient at ``params``; overwritten (used as scratch space).
         state : dict
             From :meth:`init`; updated in place.
         learning_rate : float
             Step size :math:`\eta` for this step.
         """
-        velocity = state["velocity"]
+        velocity, g = state["velocity"], grads
+        g *= learning_rate
         velocity *= self.momentum
-        axpy(-learning_rate, grads, velocity)
+        velocity -= g
         if self.nesterov:
-            axpy(self.momentum, velocity, params)
-            axpy(-learning_rate, grads, params)
+            params -= g
+            np.multiply(velocity, self.momentum, out=g)
+            params += g
         else:
             params += velocity
