@@ -86,6 +86,8 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
     }
 
     _supports_multilabel = True
+    # Extra options of the L-BFGS solver (see skdeep.optim.LBFGS).
+    _lbfgs_options: dict = {}
 
     # -- hooks ---------------------------------------------------------------
     def _layer_plan(self) -> tuple[tuple[int, ...], str, bool]:
@@ -674,9 +676,9 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             if self.verbose:
                 print(f"Iteration {iteration}, loss = {loss:.8f}")
 
-        result = LBFGS(self.max_iter, self.max_fun, self.tol).minimize(
-            objective, params.flat, callback=report
-        )
+        result = LBFGS(
+            self.max_iter, self.max_fun, self.tol, **self._lbfgs_options
+        ).minimize(objective, params.flat, callback=report)
         if not result.converged:
             warnings.warn(
                 f"lbfgs failed to converge after {result.n_iter} iteration(s): "

@@ -142,6 +142,9 @@ class LogisticUnit(BaseNetClassifier):
     """
 
     _supports_multilabel = False
+    # The objective is convex: stop on the gradient (tol), not on a small
+    # decrease of the loss, as LogisticRegression does.
+    _lbfgs_options = {"ftol": 64 * np.finfo(np.float64).eps, "maxls": 50}
 
     _parameter_constraints: dict = {
         **BaseNetClassifier._parameter_constraints,

@@ -393,7 +393,7 @@ class Network:
             loss += self.loss.loss_gradient(raw, target[start:stop], weight[start:stop])
             self.backward(params, dst, X[start:stop], workspace)
             if start > 0:
-                grads.flat += partial.flat
+                np.add(grads.flat, partial.flat, out=grads.flat)
         return loss + self.add_l2(params, grads, l2, workspace.coef_scratch)
 
     def predict_raw(self, params: Params, X, chunk_rows: int = 2048) -> np.ndarray:

@@ -51,6 +51,11 @@ class LBFGS:
         Maximum number of objective evaluations.
     tol : float, default=1e-4
         Stop when the largest gradient component falls below ``tol``.
+    ftol : float or None, default=None
+        Stop when the relative decrease of the objective falls below ``ftol``;
+        None keeps SciPy's default (about 2.2e-9).
+    maxls : int or None, default=None
+        Maximum line-search steps per iteration; None keeps SciPy's default.
 
     Notes
     -----
@@ -61,6 +66,8 @@ class LBFGS:
     max_iter: int = 200
     max_fun: int = 15000
     tol: float = 1e-4
+    ftol: float | None = None
+    maxls: int | None = None
 
     def minimize(
         self,
@@ -84,6 +91,11 @@ class LBFGS:
         result : LBFGSResult
         """
         losses: list[float] = []
+        options = {"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol}
+        if self.ftol is not None:
+            options["ftol"] = self.ftol
+        if self.maxls is not None:
+            options["maxls"] = self.maxls
 
         def on_iteration(intermediate_result):
             losses.append(float(intermediate_result.fun))
@@ -96,11 +108,7 @@ class LBFGS:
             method="L-BFGS-B",
             jac=True,
             callback=on_iteration,
-            options={
-                "maxfun": self.max_fun,
-                "maxiter": self.max_iter,
-                "gtol": self.tol,
-            },
+            options=options,
         )
         return LBFGSResult(
             x=res.x,
