@@ -20,7 +20,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -137,8 +136,6 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                     f"`classes={classes!r}` is not the same as on the first call to "
                     f"partial_fit, which was {self.classes_!r}."
                 )
-        if self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True.")
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit, because "
@@ -173,7 +170,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         return raw
 
     def predict_log_proba(self, X):
-        """Log of probability estimates, computed stably from the raw scores.
+        """Log of probability estimates.
 
         Parameters
         ----------
@@ -183,14 +180,12 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``, finite even where a probability rounds
-            to zero.
+            ``log(predict_proba(X))``: ``-inf`` where a probability underflows
+            to zero, consistently with :meth:`predict_proba`.
         """
-        raw = self._raw_scores(X)
-        loss = self._network().loss
-        if self._y_type == "binary":
-            return np.hstack([loss.log_proba(-raw), loss.log_proba(raw)])
-        return loss.log_proba(raw)
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
 
     def decision_function(self, X):
         """Raw scores of the output layer, before the sigmoid or softmax.
@@ -243,8 +238,9 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         )
         return self._raw_scores_validated(X)
 
-    def _raw_scores_validated(self, X, params: Params | None = None):
-        network = self._network()
+    def _raw_scores_validated(self, X, params=None, network=None):
+        if network is None:
+            network = self._network()
         if params is None:
             params = Params(None, *self._fitted_params())
         dtype = params.coefs[0].dtype
@@ -330,7 +326,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             self._initialize_state(network, activation)
 
         if self.solver in STOCHASTIC_SOLVERS:
-            params = self._fit_stochastic(
+            params, message = self._fit_stochastic(
                 network,
                 params,
                 X,
@@ -342,7 +338,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 first_pass,
             )
         else:
-            params = self._fit_lbfgs(network, params, X, target, sample_weight)
+            params, message = self._fit_lbfgs(network, params, X, target, sample_weight)
 
         if not np.isfinite(params.flat).all():
             raise ValueError(
@@ -351,6 +347,10 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 "sklearn.preprocessing.StandardScaler)."
             )
         self._store_params(params)
+        # Warn only once the fitted state is complete: a warning turned into
+        # an error must not leave a half-updated estimator behind.
+        if message is not None:
+            warnings.warn(message, ConvergenceWarning, stacklevel=3)
         return self
 
     def _target_spec(self, y, classes):
@@ -433,15 +433,33 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 raise ValueError(
                     "class_weight is not supported for multilabel targets."
                 )
-            # compute_class_weight also rejects labels that are not classes.
-            weights = compute_class_weight(
-                self.class_weight, classes=spec["classes_"], y=y_labels
-            )
+            weights = self._class_weights(codes, sample_weight, spec["classes_"])
             per_sample = weights.astype(X.dtype)[codes]
             sample_weight = (
                 per_sample if sample_weight is None else sample_weight * per_sample
             )
         return sample_weight
+
+    def _class_weights(self, codes, sample_weight, classes):
+        """Weight of each class, from ``class_weight``."""
+        if self.class_weight == "balanced":
+            # n_samples / (n_classes * count), with counts that respect the
+            # sample weights, so that weighting a row by 2 and repeating it
+            # give the same model.
+            counts = np.bincount(codes, weights=sample_weight, minlength=len(classes))
+            present = counts > 0
+            weights = np.ones(len(classes))
+            weights[present] = counts.sum() / (
+                np.count_nonzero(present) * counts[present]
+            )
+            return weights
+        unknown = [c for c in self.class_weight if c not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(
+                f"The classes {unknown!r} in class_weight are not in the "
+                f"training labels {classes!r}."
+            )
+        return np.array([self.class_weight.get(c, 1.0) for c in classes.tolist()])
 
     def _initialize_state(self, network, activation):
         self.n_layers_ = len(network.layer_units)
@@ -500,8 +518,13 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
 
         n_samples = X.shape[0]
         train_idx, val = None, None
-        if self.early_stopping:
-            train_idx, val = self._validation_split(X, codes, sample_weight, rng)
+        # partial_fit makes one pass over the data it is given: early stopping
+        # (a held-out split and a restore of the best weights) is fit's job.
+        early_stopping = self.early_stopping and not incremental
+        if early_stopping:
+            train_idx, val = self._validation_split(
+                X, target, codes, sample_weight, rng
+            )
             if self.best_validation_score_ is None:
                 self.validation_scores_, self.best_validation_score_ = [], -np.inf
         n_train = n_samples if train_idx is None else len(train_idx)
@@ -520,11 +543,12 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         workspace = network.workspace(batch_size, X.dtype)
         grads = network.unpack(np.empty(network.n_params, dtype=X.dtype))
         batcher = _Batcher(X, target, sample_weight, batch_size, workspace.dtype)
-        best_flat = params.flat.copy() if self.early_stopping else None
+        best_flat = params.flat.copy() if early_stopping else None
         sample_idx = train_idx if train_idx is not None else np.arange(n_samples)
         ordered = train_idx is None and not self.shuffle
 
         self.n_iter_ = 0
+        message = None
         try:
             for _ in range(self.max_iter):
                 if self.shuffle:
@@ -560,16 +584,14 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 self.loss_curve_.append(self.loss_)
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-                if self.early_stopping:
+                if early_stopping:
                     if self._record_validation(network, params, val):
                         best_flat[:] = params.flat
                 else:
                     self._record_loss()
                 schedule.on_epoch_end(state["schedule"], self.t_)
                 if self._no_improvement_count > self.n_iter_no_change:
-                    what = (
-                        "Validation score" if self.early_stopping else "Training loss"
-                    )
+                    what = "Validation score" if early_stopping else "Training loss"
                     msg = (
                         f"{what} did not improve more than tol={self.tol:f} for "
                         f"{self.n_iter_no_change} consecutive epochs."
@@ -585,44 +607,58 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 if incremental:
                     break
                 if self.n_iter_ == self.max_iter:
-                    warnings.warn(
+                    message = (
                         f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                        "reached and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                        stacklevel=3,
+                        "reached and the optimization hasn't converged yet."
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=3)
 
-        if self.early_stopping:
+        if early_stopping:
             params.flat[:] = best_flat
-        return params
+        return params, message
 
-    def _validation_split(self, X, codes, sample_weight, rng):
-        if codes is None:
+    def _validation_split(self, X, target, codes, sample_weight, rng):
+        """Hold out ``validation_fraction`` of the samples for early stopping.
+
+        The split is stratified when every class can appear on both sides;
+        the validation set has at least two samples (and one per class when
+        stratified), so small data sets still get a usable split.
+        """
+        n_samples = X.shape[0]
+        if self.validation_fraction == 0:
             raise ValueError(
-                "early_stopping is not supported for multilabel targets; pass a "
-                "validation set or set early_stopping=False."
+                "early_stopping=True needs a validation set: set "
+                "validation_fraction > 0."
+            )
+        n_val = max(int(np.ceil(self.validation_fraction * n_samples)), 2)
+        stratify = None
+        if codes is not None:
+            counts = np.bincount(codes, minlength=len(self.classes_))
+            n_classes = np.count_nonzero(counts)
+            if counts[counts > 0].min() >= 2 and n_samples - n_val >= n_classes:
+                n_val = max(n_val, n_classes)
+                stratify = codes
+        if n_samples - n_val < 1:
+            raise ValueError(
+                f"The validation set is too small: {n_samples} samples cannot be "
+                "split for early stopping. Increase 'validation_fraction', use more "
+                "data, or set early_stopping=False."
             )
         train_idx, val_idx = train_test_split(
-            np.arange(X.shape[0]),
-            random_state=rng,
-            test_size=self.validation_fraction,
-            stratify=codes,
+            np.arange(n_samples), random_state=rng, test_size=n_val, stratify=stratify
         )
-        if len(val_idx) < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
-        y_val = self.classes_[codes[val_idx]]
+        if codes is not None:
+            y_val = self.classes_[codes[val_idx]]
+        else:
+            y_val = target[val_idx].astype(int)
         sw_val = None if sample_weight is None else sample_weight[val_idx]
         return np.sort(train_idx), (X[val_idx], y_val, sw_val, val_idx)
 
     def _record_validation(self, network, params, val) -> bool:
         """Append the validation score; return whether it is the best so far."""
         X_val, y_val, sw_val, _ = val
-        raw = self._raw_scores_validated(X_val, params)
+        raw = self._raw_scores_validated(X_val, params, network)
         if not np.isfinite(raw).all():
             score = np.nan
         else:
@@ -642,6 +678,8 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         return False
 
     def _record_loss(self):
+        if self.best_loss_ is None:  # the previous fit used early stopping
+            self.best_loss_ = np.inf
         if self.loss_curve_[-1] > self.best_loss_ - self.tol:
             self._no_improvement_count += 1
         else:
@@ -679,19 +717,18 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         result = LBFGS(
             self.max_iter, self.max_fun, self.tol, **self._lbfgs_options
         ).minimize(objective, params.flat, callback=report)
+        message = None
         if not result.converged:
-            warnings.warn(
+            message = (
                 f"lbfgs failed to converge after {result.n_iter} iteration(s): "
                 f"{result.message}. Increase max_iter (or max_fun), or scale the "
                 "data as shown in https://scikit-learn.org/stable/modules/"
-                "preprocessing.html",
-                ConvergenceWarning,
-                stacklevel=3,
+                "preprocessing.html"
             )
         self.n_iter_ = result.n_iter
         self.loss_ = result.fun
         self.loss_curve_.extend(result.losses)
-        return network.unpack(result.x.astype(dtype))
+        return network.unpack(result.x.astype(dtype)), message
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
