@@ -653,7 +653,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         else:
             y_val = target[val_idx].astype(int)
         sw_val = None if sample_weight is None else sample_weight[val_idx]
-        return np.sort(train_idx), (X[val_idx], y_val, sw_val, val_idx)
+        return train_idx, (X[val_idx], y_val, sw_val, val_idx)
 
     def _record_validation(self, network, params, val) -> bool:
         """Append the validation score; return whether it is the best so far."""
