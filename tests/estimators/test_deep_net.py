@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skdeep import DeepNetClassifier
+from skdeep.nn import Network
 
 # Fixed-budget comparisons stop at max_iter on purpose.
 fixed_budget = pytest.mark.filterwarnings(
@@ -284,16 +285,12 @@ def test_early_stopping_keeps_the_best_validation_weights(digits):
     assert est.n_iter_ < 100
     assert len(est.validation_scores_) == est.n_iter_
     assert est.best_validation_score_ == max(est.validation_scores_)
-    # Recreate the held-out split and score the restored weights on it.
-    codes = np.searchsorted(est.classes_, y)
+    # Recreate the held-out split (drawn right after the initial weights, from
+    # the same generator) and score the restored weights on it.
     rng = check_random_state(0)
-    est._random_state_for_test = rng
-    DeepNetClassifier((32,), random_state=0)  # the split draws after the init
-    init_rng = check_random_state(0)
-    for n_in, n_out in [(64, 32), (32, 10)]:
-        init_rng.uniform(size=(n_in, n_out))
-        init_rng.uniform(size=n_out)
-    _, (X_val, y_val, _, _) = est._validation_split(X, None, codes, None, init_rng)
+    Network([64, 32, 10]).init_params(rng, np.float64)
+    codes = np.searchsorted(est.classes_, y)
+    _, (X_val, y_val, _, _) = est._validation_split(X, None, codes, None, rng)
     assert est.score(X_val, y_val) == pytest.approx(est.best_validation_score_)
     assert est.best_loss_ is None
 

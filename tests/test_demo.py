@@ -1,0 +1,33 @@
+import io
+import subprocess
+import sys
+
+import pytest
+
+from skdeep._demo import run_demo
+
+
+@pytest.mark.slow
+def test_demo_trains_every_model_and_prints_the_table():
+    out = io.StringIO()
+    rows = run_demo(file=out)
+    names = [row["model"] for row in rows]
+    assert any("LogisticUnit" in n for n in names)
+    assert any("DeepNetClassifier" in n for n in names)
+    assert any("MLPClassifier" in n for n in names)
+    assert all(row["accuracy"] > 0.9 for row in rows)
+    acc = {row["model"].split()[1]: row["accuracy"] for row in rows}
+    # skdeep matches its scikit-learn reference on the same split.
+    assert abs(acc["LogisticUnit"] - acc["LogisticRegression"]) <= 0.01
+    assert abs(acc["DeepNetClassifier"] - acc["MLPClassifier"]) <= 0.01
+    text = out.getvalue()
+    assert "accuracy" in text and "fit time" in text and len(text.splitlines()) >= 7
+
+
+@pytest.mark.slow
+def test_python_dash_m_skdeep_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "skdeep"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "DeepNetClassifier" in result.stdout
