@@ -73,9 +73,9 @@ def test_public_names_have_numpydoc_docstrings(qualname, obj):
     if params:
         # Records (named tuples, dataclasses) document their fields as
         # attributes.
-        assert (
-            "Parameters\n----------" in doc or "Attributes\n----------" in doc
-        ), qualname
+        assert "Parameters\n----------" in doc or "Attributes\n----------" in doc, (
+            qualname
+        )
     if inspect.isclass(obj):
         for name, member in vars(obj).items():
             if not name.startswith("_") and inspect.isfunction(member):
