@@ -37,7 +37,7 @@ from ..utils._sklearn import (
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 # Rows per chunk are chosen so that one activation buffer stays near these sizes.
-_PREDICT_BUFFER_BYTES = 2**23
+_PREDICT_BUFFER_BYTES = 2**21
 _LBFGS_BUFFER_BYTES = 2**25
 
 
@@ -776,14 +776,23 @@ class _Batcher:
                 if self.sparse:
                     X_batch = self.X[idx]
                 else:
-                    X_batch = np.take(self.X, idx, axis=0, out=self.X_buffer[:size])
+                    # mode="clip": with the default "raise", NumPy buffers `out`
+                    # (a second copy); the indices are valid by construction.
+                    X_batch = np.take(
+                        self.X, idx, axis=0, out=self.X_buffer[:size], mode="clip"
+                    )
                 t_batch = np.take(
-                    self.target, idx, axis=0, out=self.target_buffer[:size]
+                    self.target, idx, axis=0, out=self.target_buffer[:size], mode="clip"
                 )
                 w_batch = (
                     None
                     if self.sample_weight is None
-                    else np.take(self.sample_weight, idx, out=self.weight_buffer[:size])
+                    else np.take(
+                        self.sample_weight,
+                        idx,
+                        out=self.weight_buffer[:size],
+                        mode="clip",
+                    )
                 )
             if w_batch is None:
                 yield X_batch, t_batch, 1.0 / size, 1.0 / size

@@ -67,6 +67,12 @@ class Workspace:
         n_coef = sum(a * b for a, b in zip(units[:-1], units[1:], strict=True))
         # Holds alpha * W for the L2 gradient, so no batch allocates it.
         self.coef_scratch = np.empty(n_coef, dtype=dtype)
+        self.coef_scratch_views, start = [], 0
+        for a, b in zip(units[:-1], units[1:], strict=True):
+            self.coef_scratch_views.append(
+                self.coef_scratch[start : start + a * b].reshape(a, b)
+            )
+            start += a * b
         self.dtype = np.dtype(dtype)
         # outputs[l] receives layer l's output (hidden activations, then the
         # raw scores, which the loss overwrites with its gradient).
@@ -250,23 +256,29 @@ class Network:
             inputs = dst
         return inputs
 
-    def backward(self, params: Params, grads: Params, X, workspace: Workspace):
-        """Back-propagate the output delta left in the workspace by the loss.
+    def backward(
+        self, params: Params, grads: Params, X, workspace: Workspace, l2: float = 0.0
+    ):
+        r"""Back-propagate the output delta left in the workspace by the loss.
 
         Parameters
         ----------
         params : Params
             Network parameters.
         grads : Params
-            Receives the gradient of every parameter (data term only).
+            Receives the gradient of every parameter: the data term, plus
+            :math:`\lambda W` for the weights when ``l2`` is not zero.
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
             The batch given to :meth:`forward`.
         workspace : Workspace
             Holds the activations from :meth:`forward` and, in its last
             output buffer, the gradient at the raw scores. Hidden activations
             are overwritten.
+        l2 : float, default=0.0
+            Strength :math:`\lambda` of the L2 penalty whose gradient is added.
         """
         n = X.shape[0]
+        scratch = workspace.coef_scratch_views
         delta = workspace.outputs[-1][:n]
         for l in range(len(self.layers) - 1, -1, -1):
             inputs = workspace.outputs[l - 1][:n] if l > 0 else X
@@ -279,6 +291,9 @@ class Network:
                 grads.intercepts[l],
                 input_grad,
             )
+            if l2:
+                # Right after the product, while the gradient is in cache.
+                grads.coefs[l] += np.multiply(params.coefs[l], l2, out=scratch[l])
             if l > 0:
                 # inputs (layer l-1's activation) is not needed after this.
                 self.activation.derivative(inputs, input_grad)
@@ -351,8 +366,11 @@ class Network:
         """
         raw = self.forward(params, X, workspace)
         loss = self.loss.loss_gradient(raw, target, weight)
-        self.backward(params, grads, X, workspace)
-        return loss + self.add_l2(params, grads, l2, workspace.coef_scratch)
+        self.backward(params, grads, X, workspace, l2)
+        if l2:
+            coef = params.flat[: self.n_coef_params]
+            loss += 0.5 * l2 * float(np.dot(coef, coef))
+        return loss
 
     def loss_gradient_chunked(
         self,

@@ -51,6 +51,8 @@ class Adam:
         -------
         state : dict
             Moments ``'m'``, ``'v'`` (zeros) and step count ``'t'`` (0).
+            The moments are stored divided by ``1 - beta_1`` and
+            ``1 - beta_2`` respectively, which saves two passes per step.
         """
         return {"m": np.zeros_like(params), "v": np.zeros_like(params), "t": 0}
 
@@ -70,20 +72,29 @@ class Adam:
         learning_rate : float
             Base step size :math:`\eta`.
         """
-        m, v, g = state["m"], state["v"], grads
+        # The state keeps m / (1 - beta_1) and v / (1 - beta_2): their updates
+        # are then M <- beta_1 M + g and V <- beta_2 V + g^2, two passes each,
+        # and the constants move into the scalar step size.
+        M, V, g = state["m"], state["v"], grads
         state["t"] += 1
         t = state["t"]
-        # m <- b1 m + (1 - b1) g, written as b1 (m - g) + g: no temporary.
-        m -= g
-        m *= self.beta_1
-        m += g
+        M *= self.beta_1
+        M += g
         np.square(g, out=g)
-        v -= g
-        v *= self.beta_2
-        v += g
-        # The gradient is no longer needed: its memory holds the step.
-        np.sqrt(v, out=g)
-        g += self.epsilon
-        np.divide(m, g, out=g)
-        g *= learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        V *= self.beta_2
+        V += g
+        # With m = (1 - b1) M and v = (1 - b2) V, the step
+        # lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps) is
+        # scale * M / (sqrt(V) + eps / sqrt(1 - b2)).
+        root = np.sqrt(1 - self.beta_2)
+        scale = (
+            learning_rate
+            * np.sqrt(1 - self.beta_2**t)
+            * (1 - self.beta_1)
+            / ((1 - self.beta_1**t) * root)
+        )
+        np.sqrt(V, out=g)  # the gradient's memory now holds the step
+        g += self.epsilon / root
+        np.divide(M, g, out=g)
+        g *= scale
         params -= g

@@ -42,6 +42,12 @@ class Dense:
         self.n_units = n_units
         self.fit_intercept = fit_intercept
 
+    def _ones(self, n: int, dtype) -> np.ndarray:
+        ones = getattr(self, "_ones_cache", None)
+        if ones is None or ones.shape[0] < n or ones.dtype != dtype:
+            ones = self._ones_cache = np.ones(n, dtype=dtype)
+        return ones[:n]
+
     def forward(
         self,
         X: np.ndarray | sp.spmatrix,
@@ -106,6 +112,9 @@ class Dense:
         else:
             np.dot(X.T, delta, out=coef_grad)
         if intercept_grad is not None:
-            np.sum(delta, axis=0, out=intercept_grad)
+            # A matrix-vector product sums columns about twice as fast as
+            # np.sum(axis=0) on row-major data.
+            ones = self._ones(delta.shape[0], delta.dtype)
+            np.dot(ones, delta, out=intercept_grad)
         if input_grad is not None:
             np.dot(delta, coef.T, out=input_grad)

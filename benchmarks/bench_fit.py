@@ -1,0 +1,204 @@
+"""Fit time of DeepNetClassifier against MLPClassifier, and the matmul floor.
+
+Workload W1: ``make_classification(n_samples=20000, n_features=100,
+n_informative=50, n_classes=10)``, standardised, 20% held out for accuracy;
+``hidden_layer_sizes=(256, 128)``, Adam, ``batch_size=200``, 10 epochs
+(``tol=0`` and a large ``n_iter_no_change`` so that all epochs run), in
+float64 and float32. Workload W2 is a small, wide-input problem where
+per-batch overhead dominates: 5,000 x 20 features, (64,) hidden units,
+batch 64, 20 epochs.
+
+The *matmul floor* is the time of only the matrix products one epoch needs
+at those shapes (forward products, weight gradients, and input gradients for
+every layer but the first), times the number of epochs.
+
+Every system is timed ``--repeats`` times, round-robin in one process, and the
+table reports medians and ratios. Usage::
+
+    python benchmarks/bench_fit.py [--repeats 5] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+from _common import interleaved, machine_summary, median, print_table
+from sklearn.datasets import make_classification
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+
+from skdeep import DeepNetClassifier
+
+WORKLOADS = {
+    "W1": dict(
+        data=dict(n_samples=20000, n_features=100, n_informative=50, n_classes=10),
+        hidden=(256, 128),
+        batch_size=200,
+        epochs=10,
+    ),
+    "W2": dict(
+        data=dict(n_samples=5000, n_features=20, n_informative=10, n_classes=3),
+        hidden=(64,),
+        batch_size=64,
+        epochs=20,
+    ),
+}
+
+
+def make_data(spec, dtype, random_state=0):
+    X, y = make_classification(random_state=random_state, **spec["data"])
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.2, random_state=random_state, stratify=y
+    )
+    scaler = StandardScaler().fit(X_train)
+    return (
+        scaler.transform(X_train).astype(dtype),
+        scaler.transform(X_test).astype(dtype),
+        y_train,
+        y_test,
+    )
+
+
+def matmul_floor(n_samples, layer_units, batch_size, epochs, dtype):
+    """Run only the matrix products of ``epochs`` epochs; return the runner."""
+    rng = np.random.RandomState(0)
+    weights = [
+        rng.normal(size=(a, b)).astype(dtype)
+        for a, b in zip(layer_units[:-1], layer_units[1:], strict=True)
+    ]
+    acts = [rng.normal(size=(batch_size, n)).astype(dtype) for n in layer_units]
+    deltas = [np.empty_like(a) for a in acts]
+    grads = [np.empty_like(w) for w in weights]
+    n_batches = -(-n_samples // batch_size)
+
+    def run():
+        for _ in range(epochs * n_batches):
+            for i, w in enumerate(weights):
+                np.dot(acts[i], w, out=acts[i + 1])
+            for i in range(len(weights) - 1, -1, -1):
+                np.dot(acts[i].T, acts[i + 1], out=grads[i])
+                if i > 0:
+                    np.dot(acts[i + 1], weights[i].T, out=deltas[i])
+
+    return run
+
+
+def bench(name, spec, dtype, repeats):
+    X_train, X_test, y_train, y_test = make_data(spec, dtype)
+    params = dict(
+        hidden_layer_sizes=spec["hidden"],
+        solver="adam",
+        batch_size=spec["batch_size"],
+        max_iter=spec["epochs"],
+        tol=0.0,
+        n_iter_no_change=10**6,
+        random_state=0,
+    )
+    units = [X_train.shape[1], *spec["hidden"], len(np.unique(y_train))]
+
+    def fit(cls):
+        return lambda: cls(**params).fit(X_train, y_train)
+
+    runners = {
+        "matmul floor": matmul_floor(
+            len(X_train), units, spec["batch_size"], spec["epochs"], dtype
+        ),
+        "skdeep DeepNetClassifier": fit(DeepNetClassifier),
+        "sklearn MLPClassifier": fit(MLPClassifier),
+    }
+    torch_runner = _torch_runner(X_train, y_train, spec, dtype)
+    if torch_runner is not None:
+        runners["torch.nn (CPU)"] = torch_runner
+    results = interleaved(runners, repeats)
+    floor = median(results["matmul floor"][0])
+    mlp = median(results["sklearn MLPClassifier"][0])
+    rows = []
+    for system, (times, model) in results.items():
+        t = median(times)
+        acc = "" if model is None else f"{_accuracy(model, X_test, y_test):.4f}"
+        rows.append(
+            [
+                f"{name} {np.dtype(dtype).name}",
+                system,
+                f"{t:.3f}",
+                f"{t / floor:.2f}x",
+                f"{mlp / t:.2f}x",
+                acc,
+            ]
+        )
+    return rows
+
+
+def _accuracy(model, X, y):
+    if callable(model):  # torch: a predict function
+        return float(np.mean(model(X) == y))
+    return model.score(X, y)
+
+
+def _torch_runner(X, y, spec, dtype):
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    Xt, yt = torch.from_numpy(X).to(torch_dtype), torch.from_numpy(y).long()
+
+    def run():
+        layers, n_in = [], X.shape[1]
+        for n in spec["hidden"]:
+            layers += [torch.nn.Linear(n_in, n), torch.nn.ReLU()]
+            n_in = n
+        layers.append(torch.nn.Linear(n_in, int(y.max()) + 1))
+        net = torch.nn.Sequential(*layers).to(torch_dtype)
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=0.0)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        bs = spec["batch_size"]
+        for _ in range(spec["epochs"]):
+            perm = torch.randperm(len(Xt))
+            for start in range(0, len(Xt), bs):
+                idx = perm[start : start + bs]
+                opt.zero_grad()
+                loss_fn(net(Xt[idx]), yt[idx]).backward()
+                opt.step()
+
+        def predict(X_new):
+            with torch.no_grad():
+                out = net(torch.from_numpy(X_new).to(torch_dtype))
+            return out.argmax(1).numpy()
+
+        return predict
+
+    return run
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="W1 float64 only, 3 runs")
+    args = parser.parse_args(argv)
+    print(machine_summary(), "\n")
+    cases = [("W1", np.float64), ("W1", np.float32), ("W2", np.float64)]
+    repeats = args.repeats
+    if args.quick:
+        cases, repeats = cases[:1], 3
+    rows = []
+    for name, dtype in cases:
+        rows += bench(name, WORKLOADS[name], dtype, repeats)
+    print_table(
+        [
+            "workload",
+            "system",
+            "fit s (median)",
+            "x matmul floor",
+            "speed-up vs MLP",
+            "held-out acc",
+        ],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
