@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.optimize
+from threadpoolctl import ThreadpoolController
 
 __all__ = ["LBFGS", "LBFGSResult"]
 
@@ -102,14 +105,15 @@ class LBFGS:
             if callback is not None:
                 callback(len(losses), losses[-1])
 
-        res = scipy.optimize.minimize(
-            fun,
-            np.asarray(x0, dtype=np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=on_iteration,
-            options=options,
-        )
+        with _quiet_foreign_blas():
+            res = scipy.optimize.minimize(
+                fun,
+                np.asarray(x0, dtype=np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                callback=on_iteration,
+                options=options,
+            )
         return LBFGSResult(
             x=res.x,
             fun=float(res.fun),
@@ -118,3 +122,33 @@ class LBFGS:
             message=str(res.message),
             losses=losses,
         )
+
+
+def _quiet_foreign_blas():
+    """Limit every BLAS but NumPy's to one thread (a context manager).
+
+    Wheels of SciPy ship their own OpenBLAS, which L-BFGS-B calls between
+    the objective's NumPy products. Two OpenBLAS thread pools busy-wait in
+    turn and fight for the cores, costing milliseconds per switch (about 15x
+    slower fits on two cores). With SciPy's pool at one thread, its calls run
+    on the calling thread and nothing is left spinning.
+    """
+    global _FOREIGN_BLAS
+    if _FOREIGN_BLAS is None:
+        # Scanning the loaded libraries takes milliseconds: do it once.
+        numpy_dir = os.path.normpath(os.path.dirname(np.__file__))
+        controller = ThreadpoolController()
+        foreign = [
+            lib.filepath
+            for lib in controller.lib_controllers
+            if lib.user_api == "blas"
+            and not os.path.normpath(lib.filepath).startswith(numpy_dir)
+            and not os.path.basename(os.path.dirname(lib.filepath)).startswith("numpy")
+        ]
+        _FOREIGN_BLAS = controller.select(filepath=foreign) if foreign else False
+    if _FOREIGN_BLAS is False:
+        return nullcontext()
+    return _FOREIGN_BLAS.limit(limits=1)
+
+
+_FOREIGN_BLAS = None
