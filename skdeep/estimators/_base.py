@@ -11,6 +11,8 @@ algorithm on the engine in :mod:`skdeep.nn` and :mod:`skdeep.optim`:
 
 from __future__ import annotations
 
+import copy
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -35,6 +37,11 @@ from ..utils._sklearn import (
 )
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+class _Diverged(Exception):
+    """Training produced a non-finite loss, gradient or weight."""
+
 
 # Rows per chunk are chosen so that one activation buffer stays near these sizes.
 _PREDICT_BUFFER_BYTES = 2**21
@@ -229,16 +236,19 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
 
     def _raw_scores(self, X):
         check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
+        # scikit-learn's finiteness check sums X, which can overflow (and warn)
+        # for finite values near the float maximum; real NaN/inf still raise.
+        with np.errstate(over="ignore", invalid="ignore"):
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=("csr", "csc"),
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
         return self._raw_scores_validated(X)
 
-    def _raw_scores_validated(self, X, params=None, network=None):
+    def _raw_scores_validated(self, X, params=None, network=None, check=True):
         if network is None:
             network = self._network()
         if params is None:
@@ -247,7 +257,15 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         if X.dtype != dtype:
             X = X.astype(dtype)
         rows = _chunk_rows(network.layer_units, dtype.itemsize, _PREDICT_BUFFER_BYTES)
-        return network.predict_raw(params, X, chunk_rows=rows)
+        with np.errstate(all="ignore"):
+            raw = network.predict_raw(params, X, chunk_rows=rows)
+        if check and not np.isfinite(raw).all():
+            raise ValueError(
+                "The input overflowed the network's floating-point range (some raw "
+                f"scores are not finite in {dtype.name}). Scale the input the way "
+                "the training data was scaled."
+            )
+        return raw
 
     def _labels_from_raw(self, raw):
         if self._y_type == "multilabel-indicator":
@@ -271,20 +289,54 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         return tuple(int(s) for s in sizes)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
+        # A failed call (bad input, divergence) leaves the estimator as it was.
+        # Training works on a packed copy of the weights, so only what is
+        # updated in place needs copying: the optimizer state and the curves.
+        snapshot = {
+            name: copy.deepcopy(value)
+            if name in ("_optimizer_state", "loss_curve_", "validation_scores_")
+            else value
+            for name, value in vars(self).items()
+        }
+        try:
+            return self._fit_or_raise(X, y, sample_weight, incremental, classes)
+        except _Diverged as exc:
+            self._restore(snapshot)
+            raise ValueError(
+                f"Training diverged: {exc}. "
+                + (
+                    f"Lower learning_rate_init (now {self.learning_rate_init}), or "
+                    if self.solver in STOCHASTIC_SOLVERS
+                    else ""
+                )
+                + "scale the input features, for example with "
+                "sklearn.preprocessing.StandardScaler. The estimator was left as "
+                "it was before this call."
+            ) from None
+        except Exception:
+            self._restore(snapshot)
+            raise
+
+    def _restore(self, snapshot):
+        vars(self).clear()
+        vars(self).update(snapshot)
+
+    def _fit_or_raise(self, X, y, sample_weight, incremental, classes):
         hidden, activation, fit_intercept = self._layer_plan()
         hidden = self._validated_hidden_layer_sizes(hidden)
         fitted = hasattr(self, "n_layers_")
         first_pass = not fitted or (not self.warm_start and not incremental)
 
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
-            multi_output=True,
-            reset=first_pass,
-        )
+        with np.errstate(over="ignore", invalid="ignore"):  # see _raw_scores
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=("csr", "csc"),
+                dtype=(np.float64, np.float32),
+                multi_output=True,
+                reset=first_pass,
+            )
         # Validate everything before touching fitted attributes, so that a
         # failed call leaves the estimator as it was.
         spec = self._target_spec(y, classes) if first_pass else self._current_spec()
@@ -325,28 +377,32 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         if first_pass:
             self._initialize_state(network, activation)
 
-        if self.solver in STOCHASTIC_SOLVERS:
-            params, message = self._fit_stochastic(
-                network,
-                params,
-                X,
-                target,
-                codes,
-                sample_weight,
-                rng,
-                incremental,
-                first_pass,
-            )
-        else:
-            params, message = self._fit_lbfgs(network, params, X, target, sample_weight)
-
+        # Overflow shows up as a non-finite loss or weights, which are
+        # checked and reported below; NumPy's warnings would only be noise.
+        with np.errstate(all="ignore"):
+            if self.solver in STOCHASTIC_SOLVERS:
+                params, message, interrupted = self._fit_stochastic(
+                    network,
+                    params,
+                    X,
+                    target,
+                    codes,
+                    sample_weight,
+                    rng,
+                    incremental,
+                    first_pass,
+                )
+            else:
+                params, message, interrupted = self._fit_lbfgs(
+                    network, params, X, target, sample_weight
+                )
         if not np.isfinite(params.flat).all():
-            raise ValueError(
-                "Training diverged: the network's weights are no longer finite. "
-                "Lower learning_rate_init, or scale the input (for example with "
-                "sklearn.preprocessing.StandardScaler)."
-            )
+            raise _Diverged("the network's weights are no longer finite")
         self._store_params(params)
+        if interrupted:
+            # The model of the last completed epoch is kept; the interrupt
+            # still propagates, so that scripts stop as asked.
+            raise KeyboardInterrupt
         # Warn only once the fitted state is complete: a warning turned into
         # an error must not leave a half-updated estimator behind.
         if message is not None:
@@ -548,7 +604,8 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         ordered = train_idx is None and not self.shuffle
 
         self.n_iter_ = 0
-        message = None
+        message, interrupted = None, False
+        checkpoint = _Checkpoint(self, params.flat, state)
         try:
             for _ in range(self.max_iter):
                 if self.shuffle:
@@ -557,27 +614,16 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                     permutation = np.arange(n_train)
                     rng.shuffle(permutation)
                     sample_idx = sample_idx[permutation]
-                total = 0.0
-                for batch in batcher.batches(None if ordered else sample_idx):
-                    X_batch, t_batch, weight, l2_scale = batch
-                    if l2_scale == 0:
-                        continue  # every sample weight in the batch is zero
-                    loss = network.loss_gradient(
-                        params,
-                        grads,
-                        X_batch,
-                        t_batch,
-                        weight,
-                        self.alpha * l2_scale,
-                        workspace,
-                    )
-                    total += loss * X_batch.shape[0]
-                    optimizer.update(
-                        params.flat,
-                        grads.flat,
-                        state["update"],
-                        state["schedule"]["learning_rate"],
-                    )
+                total = self._run_epoch(
+                    network,
+                    params,
+                    grads,
+                    workspace,
+                    optimizer,
+                    state,
+                    batcher.batches(None if ordered else sample_idx),
+                )
+                _check_finite(params.flat, state["update"])
                 self.n_iter_ += 1
                 self.t_ += n_train
                 self.loss_ = total / n_train
@@ -590,6 +636,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 else:
                     self._record_loss()
                 schedule.on_epoch_end(state["schedule"], self.t_)
+                checkpoint.save(self, params.flat, state)
                 if self._no_improvement_count > self.n_iter_no_change:
                     what = "Validation score" if early_stopping else "Training loss"
                     msg = (
@@ -612,11 +659,38 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                         "reached and the optimization hasn't converged yet."
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
+            # Back to the end of the last completed epoch, weights, optimizer
+            # state and bookkeeping alike.
+            checkpoint.restore(self, params.flat, state)
+            interrupted = True
 
         if early_stopping:
             params.flat[:] = best_flat
-        return params, message
+        return params, message, interrupted
+
+    def _run_epoch(self, network, params, grads, workspace, optimizer, state, batches):
+        """One pass over the batches; return the loss summed over samples."""
+        total = 0.0
+        learning_rate = state["schedule"]["learning_rate"]
+        for X_batch, t_batch, weight, l2_scale in batches:
+            if l2_scale == 0:
+                continue  # every sample weight in the batch is zero
+            loss = network.loss_gradient(
+                params,
+                grads,
+                X_batch,
+                t_batch,
+                weight,
+                self.alpha * l2_scale,
+                workspace,
+            )
+            if not math.isfinite(loss):
+                raise _Diverged(
+                    f"the training loss became {loss} in epoch {self.n_iter_ + 1}"
+                )
+            total += loss * X_batch.shape[0]
+            optimizer.update(params.flat, grads.flat, state["update"], learning_rate)
+        return total
 
     def _validation_split(self, X, target, codes, sample_weight, rng):
         """Hold out ``validation_fraction`` of the samples for early stopping.
@@ -658,7 +732,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
     def _record_validation(self, network, params, val) -> bool:
         """Append the validation score; return whether it is the best so far."""
         X_val, y_val, sw_val, _ = val
-        raw = self._raw_scores_validated(X_val, params, network)
+        raw = self._raw_scores_validated(X_val, params, network, check=False)
         if not np.isfinite(raw).all():
             score = np.nan
         else:
@@ -717,8 +791,10 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         result = LBFGS(
             self.max_iter, self.max_fun, self.tol, **self._lbfgs_options
         ).minimize(objective, params.flat, callback=report)
+        if not math.isfinite(result.fun):
+            raise _Diverged(f"the training loss became {result.fun}")
         message = None
-        if not result.converged:
+        if not result.converged and not result.interrupted:
             message = (
                 f"lbfgs failed to converge after {result.n_iter} iteration(s): "
                 f"{result.message}. Increase max_iter (or max_fun), or scale the "
@@ -728,13 +804,77 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = result.n_iter
         self.loss_ = result.fun
         self.loss_curve_.extend(result.losses)
-        return network.unpack(result.x.astype(dtype)), message
+        return network.unpack(result.x.astype(dtype)), message, result.interrupted
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = self._supports_multilabel
         return tags
+
+
+def _check_finite(params_flat, update_state) -> None:
+    """Raise _Diverged if the weights or the optimizer's state overflowed."""
+    if not np.isfinite(params_flat).all():
+        raise _Diverged("the network's weights are no longer finite")
+    for value in update_state.values():
+        if isinstance(value, np.ndarray) and not np.isfinite(value).all():
+            raise _Diverged(
+                "the gradients overflowed (the optimizer's running averages are "
+                "no longer finite)"
+            )
+
+
+class _Checkpoint:
+    """Weights, optimizer state and bookkeeping at the end of an epoch.
+
+    Saving copies into buffers made once, so a checkpoint per epoch costs a
+    few copies of the parameter vector and no allocation.
+    """
+
+    _COUNTERS = (
+        "n_iter_",
+        "t_",
+        "loss_",
+        "best_loss_",
+        "best_validation_score_",
+        "_no_improvement_count",
+    )
+
+    def __init__(self, estimator, params_flat, state):
+        self.params = params_flat.copy()
+        self.update = copy.deepcopy(state["update"])
+        self.save(estimator, params_flat, state)
+
+    def save(self, estimator, params_flat, state):
+        np.copyto(self.params, params_flat)
+        for key, value in state["update"].items():
+            if isinstance(value, np.ndarray):
+                np.copyto(self.update[key], value)
+            else:
+                self.update[key] = value
+        self.schedule = dict(state["schedule"])
+        self.counters = {
+            name: getattr(estimator, name, None) for name in self._COUNTERS
+        }
+        self.n_losses = len(estimator.loss_curve_)
+        scores = estimator.validation_scores_
+        self.n_scores = None if scores is None else len(scores)
+
+    def restore(self, estimator, params_flat, state):
+        np.copyto(params_flat, self.params)
+        for key, value in self.update.items():
+            if isinstance(value, np.ndarray):
+                np.copyto(state["update"][key], value)
+            else:
+                state["update"][key] = value
+        state["schedule"].update(self.schedule)
+        for name, value in self.counters.items():
+            if value is not None or hasattr(estimator, name):
+                setattr(estimator, name, value)
+        del estimator.loss_curve_[self.n_losses :]
+        if self.n_scores is not None:
+            del estimator.validation_scores_[self.n_scores :]
 
 
 class _Batcher:

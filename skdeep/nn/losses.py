@@ -134,7 +134,10 @@ class CategoricalCrossEntropy:
         raw : ndarray of shape (n_samples, n_classes)
             Raw scores; overwritten with the softmax over each row.
         """
-        raw -= raw.max(axis=1, keepdims=True)
+        # Shifting finite scores of opposite extremes may overflow to -inf,
+        # whose exp is the correct 0: not worth a warning.
+        with np.errstate(over="ignore"):
+            raw -= raw.max(axis=1, keepdims=True)
         np.exp(raw, out=raw)
         raw /= raw.sum(axis=1, keepdims=True)
 
@@ -151,7 +154,8 @@ class CategoricalCrossEntropy:
         log_proba : ndarray of shape (n_samples, n_classes)
             :math:`z_k - \log \sum_j e^{z_j}`.
         """
-        shifted = raw - raw.max(axis=1, keepdims=True)
+        with np.errstate(over="ignore"):  # as in link
+            shifted = raw - raw.max(axis=1, keepdims=True)
         shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         return shifted
 

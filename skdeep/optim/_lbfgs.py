@@ -32,6 +32,9 @@ class LBFGSResult:
         SciPy's status message.
     losses : list of float
         Objective after each iteration.
+    interrupted : bool
+        Whether a ``KeyboardInterrupt`` stopped the run; ``x`` is then the
+        last completed iterate.
     """
 
     x: np.ndarray
@@ -40,6 +43,7 @@ class LBFGSResult:
     converged: bool
     message: str
     losses: list = field(default_factory=list)
+    interrupted: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class LBFGS:
         result : LBFGSResult
         """
         losses: list[float] = []
+        last_x = np.array(x0, dtype=np.float64)
         options = {"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol}
         if self.ftol is not None:
             options["ftol"] = self.ftol
@@ -101,18 +106,30 @@ class LBFGS:
             options["maxls"] = self.maxls
 
         def on_iteration(intermediate_result):
+            last_x[:] = intermediate_result.x
             losses.append(float(intermediate_result.fun))
             if callback is not None:
                 callback(len(losses), losses[-1])
 
-        with _quiet_foreign_blas():
-            res = scipy.optimize.minimize(
-                fun,
-                np.asarray(x0, dtype=np.float64),
-                method="L-BFGS-B",
-                jac=True,
-                callback=on_iteration,
-                options=options,
+        try:
+            with _quiet_foreign_blas():
+                res = scipy.optimize.minimize(
+                    fun,
+                    np.asarray(x0, dtype=np.float64),
+                    method="L-BFGS-B",
+                    jac=True,
+                    callback=on_iteration,
+                    options=options,
+                )
+        except KeyboardInterrupt:
+            return LBFGSResult(
+                x=last_x,
+                fun=losses[-1] if losses else float(fun(last_x)[0]),
+                n_iter=len(losses),
+                converged=False,
+                message="interrupted",
+                losses=losses,
+                interrupted=True,
             )
         return LBFGSResult(
             x=res.x,
