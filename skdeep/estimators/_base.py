@@ -3,9 +3,10 @@
 The public methods validate; the private ``_fit_*`` methods run the
 algorithm on the engine in :mod:`skdeep.nn` and :mod:`skdeep.optim`:
 
-``fit`` -> ``_fit`` (inputs, targets, weights, network, parameters)
-        -> ``_fit_stochastic`` (epochs -> ``_run_epoch`` -> batches) or
-           ``_fit_lbfgs``
+``fit`` -> ``_fit`` (snapshot, roll back on failure)
+        -> ``_fit_or_raise`` (inputs, targets, weights, network, parameters)
+        -> ``_fit_stochastic`` (epochs -> ``_run_epoch`` -> batches -> step)
+           or ``_fit_lbfgs``
         -> fitted attributes.
 """
 
@@ -23,10 +24,15 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    check_is_fitted,
+    check_X_y,
+    column_or_1d,
+    validate_data,
+)
 
-from ..nn import Network, Params
-from ..optim import LBFGS, SGD, Adam, LearningRateSchedule
+from ..nn import BatchNormStats, Network, Params
+from ..optim import LBFGS, SGD, Adam, LearningRateSchedule, RMSprop
 from ..utils._sklearn import (
     Interval,
     InvalidParameterError,
@@ -36,7 +42,7 @@ from ..utils._sklearn import (
     _fit_context,
 )
 
-STOCHASTIC_SOLVERS = ("sgd", "adam")
+STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop")
 
 
 class _Diverged(Exception):
@@ -55,13 +61,13 @@ def _chunk_rows(layer_units, itemsize: int, budget: int) -> int:
 class BaseNetClassifier(ClassifierMixin, BaseEstimator):
     """Shared fit/predict logic of :class:`LogisticUnit` and :class:`DeepNetClassifier`.
 
-    Subclasses define their parameters and four hooks: ``_layer_plan``
-    (hidden sizes and activation), ``_initializer``, ``_store_params`` and
-    ``_fitted_params``.
+    Subclasses define their parameters and four hooks: ``_architecture``
+    (the network's shape and options), ``_store_params``, ``_fitted_params``
+    and, with batch norm, ``_fitted_stats``.
     """
 
     _parameter_constraints: dict = {
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam", "rmsprop"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -96,24 +102,36 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
     _lbfgs_options: dict = {}
 
     # -- hooks ---------------------------------------------------------------
-    def _layer_plan(self) -> tuple[tuple[int, ...], str, bool]:
-        """Return (hidden layer sizes, hidden activation, fit_intercept)."""
+    def _architecture(self) -> dict:
+        """Return the network's options.
+
+        Keys: ``hidden_layer_sizes``, ``activation``, ``fit_intercept``,
+        ``dropout``, ``batch_norm``, ``init``.
+        """
         raise NotImplementedError
 
-    def _initializer(self) -> str:
+    def _store_params(self, params: Params, stats: BatchNormStats) -> None:
+        """Publish trained parameters (and batch-norm statistics)."""
         raise NotImplementedError
 
-    def _store_params(self, params: Params) -> None:
-        """Publish trained parameters as fitted attributes."""
+    def _fitted_params(self) -> Params:
+        """Return the fitted parameters as a Params (``flat`` may be None)."""
         raise NotImplementedError
 
-    def _fitted_params(self) -> tuple[list, list]:
-        """Return (coefs, intercepts) in the network's layout."""
-        raise NotImplementedError
+    def _fitted_stats(self) -> BatchNormStats:
+        return BatchNormStats([], [])
 
     # -- public API ----------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data matrix X and targets y.
 
         Parameters
@@ -125,13 +143,30 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             Class labels of any type, or a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights; ``None`` weighs every sample 1.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            A validation set. Its accuracy is recorded in
+            ``validation_scores_`` after every epoch; with
+            ``early_stopping=True`` it replaces the ``validation_fraction``
+            split, and the weights that score best on it are kept.
+        y_val : array-like of shape (n_val,), default=None
+            Labels of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Sample weights of the validation set.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation = None
+        if X_val is not None or y_val is not None:
+            if X_val is None or y_val is None:
+                raise ValueError("X_val and y_val must be given together.")
+            validation = (X_val, y_val, sample_weight_val)
+        elif sample_weight_val is not None:
+            raise ValueError("sample_weight_val needs X_val and y_val.")
+        return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
         first_call = not hasattr(self, "classes_")
@@ -228,11 +263,17 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
 
     # -- prediction helpers --------------------------------------------------
     def _network(self) -> Network:
-        """Build the fitted network for prediction (intercepts are always arrays)."""
-        coefs, _ = self._fitted_params()
-        units = [coefs[0].shape[0], *(c.shape[1] for c in coefs)]
+        """Build the fitted network for inference (intercepts are arrays)."""
+        params = self._fitted_params()
+        units = [params.coefs[0].shape[0], *(c.shape[1] for c in params.coefs)]
         loss = "log_loss" if self._y_type == "multiclass" else "binary_log_loss"
-        return Network(units, self._activation, loss, fit_intercept=True)
+        return Network(
+            units,
+            self._activation,
+            loss,
+            fit_intercept=True,
+            batch_norm=bool(params.bn_scales),
+        )
 
     def _raw_scores(self, X):
         check_is_fitted(self)
@@ -248,17 +289,19 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             )
         return self._raw_scores_validated(X)
 
-    def _raw_scores_validated(self, X, params=None, network=None, check=True):
+    def _raw_scores_validated(
+        self, X, params=None, network=None, stats=None, check=True
+    ):
         if network is None:
             network = self._network()
         if params is None:
-            params = Params(None, *self._fitted_params())
+            params, stats = self._fitted_params(), self._fitted_stats()
         dtype = params.coefs[0].dtype
         if X.dtype != dtype:
             X = X.astype(dtype)
         rows = _chunk_rows(network.layer_units, dtype.itemsize, _PREDICT_BUFFER_BYTES)
         with np.errstate(all="ignore"):
-            raw = network.predict_raw(params, X, chunk_rows=rows)
+            raw = network.predict_raw(params, X, chunk_rows=rows, stats=stats)
         if check and not np.isfinite(raw).all():
             raise ValueError(
                 "The input overflowed the network's floating-point range (some raw "
@@ -275,7 +318,9 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(raw, axis=1)]
 
     # -- fit template --------------------------------------------------------
-    def _validated_hidden_layer_sizes(self, hidden):
+    def _validated_architecture(self) -> dict:
+        arch = dict(self._architecture())
+        hidden = arch["hidden_layer_sizes"]
         sizes = [hidden] if isinstance(hidden, Integral) else list(hidden)
         if not all(
             isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
@@ -286,9 +331,25 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} must be a positive int or a sequence of "
                 f"positive ints. Got {hidden!r} instead."
             )
-        return tuple(int(s) for s in sizes)
+        arch["hidden_layer_sizes"] = tuple(int(s) for s in sizes)
+        dropout = arch["dropout"]
+        rates = [dropout] if np.ndim(dropout) == 0 else list(dropout)
+        if (np.ndim(dropout) != 0 and len(rates) != len(sizes)) or not all(
+            isinstance(r, Real) and 0 <= r < 1 for r in rates
+        ):
+            raise InvalidParameterError(
+                f"The 'dropout' parameter of {type(self).__name__} must be a float "
+                "in [0, 1) or a sequence of such floats, one per hidden layer "
+                f"({len(sizes)} here). Got {dropout!r} instead."
+            )
+        if self.solver == "lbfgs" and any(r > 0 for r in rates):
+            raise ValueError(
+                "dropout needs a stochastic solver ('sgd', 'adam' or 'rmsprop'): "
+                "L-BFGS needs the same objective at every evaluation."
+            )
+        return arch
 
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
         # A failed call (bad input, divergence) leaves the estimator as it was.
         # Training works on a packed copy of the weights, so only what is
         # updated in place needs copying: the optimizer state and the curves.
@@ -299,7 +360,9 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             for name, value in vars(self).items()
         }
         try:
-            return self._fit_or_raise(X, y, sample_weight, incremental, classes)
+            return self._fit_or_raise(
+                X, y, sample_weight, incremental, classes, validation
+            )
         except _Diverged as exc:
             self._restore(snapshot)
             raise ValueError(
@@ -321,9 +384,8 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         vars(self).clear()
         vars(self).update(snapshot)
 
-    def _fit_or_raise(self, X, y, sample_weight, incremental, classes):
-        hidden, activation, fit_intercept = self._layer_plan()
-        hidden = self._validated_hidden_layer_sizes(hidden)
+    def _fit_or_raise(self, X, y, sample_weight, incremental, classes, validation):
+        arch = self._validated_architecture()
         fitted = hasattr(self, "n_layers_")
         first_pass = not fitted or (not self.warm_start and not incremental)
 
@@ -337,8 +399,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 multi_output=True,
                 reset=first_pass,
             )
-        # Validate everything before touching fitted attributes, so that a
-        # failed call leaves the estimator as it was.
+        # Validate everything before touching fitted attributes.
         spec = self._target_spec(y, classes) if first_pass else self._current_spec()
         target, codes, y_labels = self._encode_targets(y, spec)
         if fitted and not first_pass and self.warm_start and not incremental:
@@ -349,41 +410,61 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                     f"in the previous call to fit. Previously got {self.classes_}, "
                     f"`y` has {spec['classes_'][seen]}."
                 )
-        dtype = X.dtype if first_pass else self._fitted_params()[0][0].dtype
+        dtype = X.dtype if first_pass else self._fitted_params().coefs[0].dtype
         if X.dtype != dtype:
             X = X.astype(dtype)
         if target.dtype != np.intp:
             target = target.astype(dtype)
         sample_weight = self._sample_weight(X, y_labels, codes, sample_weight, spec)
+        if validation is not None:
+            validation = self._validated_validation_set(validation, spec, dtype)
 
-        units = [X.shape[1], *hidden, spec["n_outputs_"]]
+        units = [X.shape[1], *arch["hidden_layer_sizes"], spec["n_outputs_"]]
         loss = "log_loss" if spec["_y_type"] == "multiclass" else "binary_log_loss"
-        network = Network(units, activation, loss, fit_intercept)
+        network = Network(
+            units,
+            arch["activation"],
+            loss,
+            arch["fit_intercept"],
+            dropout=arch["dropout"],
+            batch_norm=arch["batch_norm"],
+        )
         rng = check_random_state(self.random_state)
         if first_pass:
-            params = network.init_params(rng, dtype, self._initializer())
+            params = network.init_params(rng, dtype, arch["init"])
+            stats = network.init_stats(dtype)
         else:
-            coefs, intercepts = self._fitted_params()
-            if [c.shape for c in coefs] != network.coef_shapes:
+            old = self._fitted_params()
+            if [c.shape for c in old.coefs] != network.coef_shapes or bool(
+                old.bn_scales
+            ) != bool(network.batch_norms):
                 raise ValueError(
-                    "The network's layer sizes changed since the last fit; set "
+                    "The network's architecture changed since the last fit; set "
                     "warm_start=False to train a new network."
                 )
-            params = network.pack(coefs, intercepts, dtype)
+            params = network.pack(
+                old.coefs, old.intercepts, dtype, old.bn_scales, old.bn_offsets
+            )
+            old_stats = self._fitted_stats()
+            stats = BatchNormStats(
+                [m.astype(dtype) for m in old_stats.means],
+                [v.astype(dtype) for v in old_stats.variances],
+            )
 
         for name, value in spec.items():
             setattr(self, name, value)
-        self._activation = activation
+        self._activation = arch["activation"]
         if first_pass:
-            self._initialize_state(network, activation)
+            self._initialize_state(network)
 
-        # Overflow shows up as a non-finite loss or weights, which are
-        # checked and reported below; NumPy's warnings would only be noise.
+        # Overflow shows up as a non-finite loss or weights, which are checked
+        # and reported; NumPy's warnings would only be noise.
         with np.errstate(all="ignore"):
             if self.solver in STOCHASTIC_SOLVERS:
                 params, message, interrupted = self._fit_stochastic(
                     network,
                     params,
+                    stats,
                     X,
                     target,
                     codes,
@@ -391,14 +472,15 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                     rng,
                     incremental,
                     first_pass,
+                    validation,
                 )
             else:
                 params, message, interrupted = self._fit_lbfgs(
-                    network, params, X, target, sample_weight
+                    network, params, stats, X, target, sample_weight, validation
                 )
         if not np.isfinite(params.flat).all():
             raise _Diverged("the network's weights are no longer finite")
-        self._store_params(params)
+        self._store_params(params, stats)
         if interrupted:
             # The model of the last completed epoch is kept; the interrupt
             # still propagates, so that scripts stop as asked.
@@ -408,6 +490,28 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         if message is not None:
             warnings.warn(message, ConvergenceWarning, stacklevel=3)
         return self
+
+    def _validated_validation_set(self, validation, spec, dtype):
+        """Validate (X_val, y_val, sample_weight_val) like the training data."""
+        X_val, y_val, sw_val = validation
+        with np.errstate(over="ignore", invalid="ignore"):
+            X_val, y_val = validate_data(
+                self,
+                X_val,
+                y_val,
+                accept_sparse=("csr", "csc"),
+                dtype=(np.float64, np.float32),
+                multi_output=True,
+                reset=False,
+            )
+        target_val, codes_val, labels_val = self._encode_targets(y_val, spec)
+        if sw_val is not None:
+            sw_val = _check_sample_weight(
+                sw_val, X_val, dtype=np.float64, ensure_non_negative=True
+            )
+        if labels_val is None:  # multilabel indicator
+            labels_val = target_val.astype(int)
+        return X_val.astype(dtype, copy=False), labels_val, sw_val
 
     def _target_spec(self, y, classes):
         """Work out classes and output layout from y (or ``classes``)."""
@@ -517,7 +621,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             )
         return np.array([self.class_weight.get(c, 1.0) for c in classes.tolist()])
 
-    def _initialize_state(self, network, activation):
+    def _initialize_state(self, network):
         self.n_layers_ = len(network.layer_units)
         self.n_iter_ = 0
         self.t_ = 0
@@ -537,17 +641,22 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
     def _make_optimizer(self):
         if self.solver == "sgd":
             return SGD(momentum=self.momentum, nesterov=self.nesterovs_momentum)
+        if self.solver == "rmsprop":
+            return RMSprop(beta=self.beta_2, epsilon=self.epsilon)
         return Adam(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
 
     def _make_schedule(self):
-        # As in MLPClassifier, only SGD follows the learning_rate schedule.
-        kind = self.learning_rate if self.solver == "sgd" else "constant"
-        return LearningRateSchedule(kind, self.learning_rate_init, self.power_t)
+        # Unlike MLPClassifier, where only SGD follows learning_rate, the
+        # schedule applies to every stochastic solver.
+        return LearningRateSchedule(
+            self.learning_rate, self.learning_rate_init, self.power_t
+        )
 
     def _fit_stochastic(
         self,
         network,
         params,
+        stats,
         X,
         target,
         codes,
@@ -555,6 +664,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         rng,
         incremental,
         first_pass,
+        validation,
     ):
         optimizer, schedule = self._make_optimizer(), self._make_schedule()
         state = self._optimizer_state
@@ -577,12 +687,16 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         # partial_fit makes one pass over the data it is given: early stopping
         # (a held-out split and a restore of the best weights) is fit's job.
         early_stopping = self.early_stopping and not incremental
-        if early_stopping:
+        if validation is not None:
+            val = validation
+        elif early_stopping:
             train_idx, val = self._validation_split(
                 X, target, codes, sample_weight, rng
             )
-            if self.best_validation_score_ is None:
-                self.validation_scores_, self.best_validation_score_ = [], -np.inf
+        if val is not None and self.validation_scores_ is None:
+            self.validation_scores_ = []
+        if early_stopping and self.best_validation_score_ is None:
+            self.best_validation_score_ = -np.inf
         n_train = n_samples if train_idx is None else len(train_idx)
 
         if self.batch_size == "auto":
@@ -599,13 +713,21 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         workspace = network.workspace(batch_size, X.dtype)
         grads = network.unpack(np.empty(network.n_params, dtype=X.dtype))
         batcher = _Batcher(X, target, sample_weight, batch_size, workspace.dtype)
-        best_flat = params.flat.copy() if early_stopping else None
+        best = (params.flat.copy(), copy.deepcopy(stats)) if early_stopping else None
         sample_idx = train_idx if train_idx is not None else np.arange(n_samples)
         ordered = train_idx is None and not self.shuffle
+        # Dropout masks come from a generator seeded by the estimator's one
+        # random state (drawn only when needed, so that networks without
+        # dropout consume the same random numbers as MLPClassifier).
+        mask_rng = (
+            np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
+            if network.uses_dropout
+            else None
+        )
 
         self.n_iter_ = 0
         message, interrupted = None, False
-        checkpoint = _Checkpoint(self, params.flat, state)
+        checkpoint = _Checkpoint(self, params.flat, state, stats)
         try:
             for _ in range(self.max_iter):
                 if self.shuffle:
@@ -617,11 +739,13 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 total = self._run_epoch(
                     network,
                     params,
+                    stats,
                     grads,
                     workspace,
                     optimizer,
                     state,
                     batcher.batches(None if ordered else sample_idx),
+                    mask_rng,
                 )
                 _check_finite(params.flat, state["update"])
                 self.n_iter_ += 1
@@ -630,13 +754,17 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 self.loss_curve_.append(self.loss_)
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-                if early_stopping:
-                    if self._record_validation(network, params, val):
-                        best_flat[:] = params.flat
-                else:
+                if val is not None:
+                    is_best = self._record_validation(
+                        network, params, stats, val, early_stopping
+                    )
+                    if early_stopping and is_best:
+                        best[0][:] = params.flat
+                        best = (best[0], copy.deepcopy(stats))
+                if not early_stopping:
                     self._record_loss()
                 schedule.on_epoch_end(state["schedule"], self.t_)
-                checkpoint.save(self, params.flat, state)
+                checkpoint.save(self, params.flat, state, stats)
                 if self._no_improvement_count > self.n_iter_no_change:
                     what = "Validation score" if early_stopping else "Training loss"
                     msg = (
@@ -661,17 +789,32 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         except KeyboardInterrupt:
             # Back to the end of the last completed epoch, weights, optimizer
             # state and bookkeeping alike.
-            checkpoint.restore(self, params.flat, state)
+            checkpoint.restore(self, params.flat, state, stats)
             interrupted = True
 
         if early_stopping:
-            params.flat[:] = best_flat
+            params.flat[:] = best[0]
+            for dst, src in zip(stats, best[1], strict=True):
+                for d, s in zip(dst, src, strict=True):
+                    np.copyto(d, s)
         return params, message, interrupted
 
-    def _run_epoch(self, network, params, grads, workspace, optimizer, state, batches):
+    def _run_epoch(
+        self,
+        network,
+        params,
+        stats,
+        grads,
+        workspace,
+        optimizer,
+        state,
+        batches,
+        mask_rng,
+    ):
         """One pass over the batches; return the loss summed over samples."""
         total = 0.0
         learning_rate = state["schedule"]["learning_rate"]
+        batch_norm = bool(network.batch_norms)
         for X_batch, t_batch, weight, l2_scale in batches:
             if l2_scale == 0:
                 continue  # every sample weight in the batch is zero
@@ -683,12 +826,15 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 weight,
                 self.alpha * l2_scale,
                 workspace,
+                rng=mask_rng,
             )
             if not math.isfinite(loss):
                 raise _Diverged(
                     f"the training loss became {loss} in epoch {self.n_iter_ + 1}"
                 )
             total += loss * X_batch.shape[0]
+            if batch_norm:
+                network.update_stats(workspace, stats)
             optimizer.update(params.flat, grads.flat, state["update"], learning_rate)
         return total
 
@@ -703,7 +849,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         if self.validation_fraction == 0:
             raise ValueError(
                 "early_stopping=True needs a validation set: set "
-                "validation_fraction > 0."
+                "validation_fraction > 0, or pass X_val and y_val to fit."
             )
         n_val = max(int(np.ceil(self.validation_fraction * n_samples)), 2)
         stratify = None
@@ -727,21 +873,22 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         else:
             y_val = target[val_idx].astype(int)
         sw_val = None if sample_weight is None else sample_weight[val_idx]
-        return train_idx, (X[val_idx], y_val, sw_val, val_idx)
+        return train_idx, (X[val_idx], y_val, sw_val)
 
-    def _record_validation(self, network, params, val) -> bool:
+    def _record_validation(self, network, params, stats, val, early_stopping) -> bool:
         """Append the validation score; return whether it is the best so far."""
-        X_val, y_val, sw_val, _ = val
-        raw = self._raw_scores_validated(X_val, params, network, check=False)
+        X_val, y_val, sw_val = val
+        raw = self._raw_scores_validated(X_val, params, network, stats, check=False)
         if not np.isfinite(raw).all():
             score = np.nan
         else:
-            score = accuracy_score(
-                y_val, self._labels_from_raw(raw), sample_weight=sw_val
-            )
+            y_pred = self._labels_from_raw(raw)
+            score = accuracy_score(y_val, y_pred, sample_weight=sw_val)
         self.validation_scores_.append(score)
         if self.verbose:
             print(f"Validation score: {score:f}")
+        if not early_stopping:
+            return False
         if score < self.best_validation_score_ + self.tol:
             self._no_improvement_count += 1
         else:
@@ -762,7 +909,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             self.best_loss_ = self.loss_curve_[-1]
 
     # -- L-BFGS --------------------------------------------------------------
-    def _fit_lbfgs(self, network, params, X, target, sample_weight):
+    def _fit_lbfgs(self, network, params, stats, X, target, sample_weight, validation):
         n_samples, dtype = X.shape[0], X.dtype
         if sample_weight is None:
             weight, total_weight = np.full(n_samples, 1.0 / n_samples, dtype), n_samples
@@ -773,7 +920,11 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             target = target.astype(dtype)
         l2 = self.alpha / total_weight
         rows = _chunk_rows(network.layer_units, dtype.itemsize, _LBFGS_BUFFER_BYTES)
+        if network.batch_norms:
+            rows = n_samples  # batch statistics are those of all the data
         workspace = network.workspace(min(n_samples, rows), dtype)
+        if validation is not None and self.validation_scores_ is None:
+            self.validation_scores_ = []
 
         def objective(x):
             # Views of SciPy's iterate, no copy (float32 needs one cast).
@@ -784,9 +935,14 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             )
             return loss, grads.flat.astype(np.float64, copy=False)
 
-        def report(iteration, loss):
+        def report(iteration, loss, x):
             if self.verbose:
                 print(f"Iteration {iteration}, loss = {loss:.8f}")
+            if validation is not None:
+                theta = network.unpack(x.astype(dtype))
+                if network.batch_norms:
+                    self._set_full_batch_stats(network, theta, stats, X, workspace)
+                self._record_validation(network, theta, stats, validation, False)
 
         result = LBFGS(
             self.max_iter, self.max_fun, self.tol, **self._lbfgs_options
@@ -804,7 +960,89 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = result.n_iter
         self.loss_ = result.fun
         self.loss_curve_.extend(result.losses)
-        return network.unpack(result.x.astype(dtype)), message, result.interrupted
+        params = network.unpack(result.x.astype(dtype))
+        if network.batch_norms:
+            self._set_full_batch_stats(network, params, stats, X, workspace)
+        return params, message, result.interrupted
+
+    def _set_full_batch_stats(self, network, params, stats, X, workspace):
+        """Use the statistics of all the training data for inference."""
+        network.forward(params, X, workspace, training=True)
+        network.set_stats_from_batch(workspace, stats)
+
+    # -- gradient checking -------------------------------------------------
+    def _gradient_problem(self, X, y, sample_weight=None, random_state=None):
+        """Build the training objective at this estimator's weights, for checking.
+
+        Returns ``(network, theta, objective)`` where ``objective(theta)``
+        returns the objective and its back-propagated gradient in float64, in
+        training mode, with fixed dropout masks. Nothing on the estimator is
+        changed.
+        """
+        self._validate_params()
+        arch = self._validated_architecture()
+        X, y = check_X_y(
+            X, y, accept_sparse=("csr", "csc"), dtype=np.float64, multi_output=True
+        )
+        fitted = hasattr(self, "n_layers_")
+        if fitted and X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input."
+            )
+        spec = self._current_spec() if fitted else self._target_spec(y, None)
+        target, codes, labels = self._encode_targets(y, spec)
+        if target.dtype != np.intp:
+            target = target.astype(np.float64)
+        sample_weight = self._sample_weight(X, labels, codes, sample_weight, spec)
+        n = X.shape[0]
+        if sample_weight is None:
+            weight, total = np.full(n, 1.0 / n), n
+        else:
+            total = float(sample_weight.sum())
+            weight = sample_weight.astype(np.float64) / total
+        units = [X.shape[1], *arch["hidden_layer_sizes"], spec["n_outputs_"]]
+        loss = "log_loss" if spec["_y_type"] == "multiclass" else "binary_log_loss"
+        network = Network(
+            units,
+            arch["activation"],
+            loss,
+            arch["fit_intercept"],
+            dropout=arch["dropout"],
+            batch_norm=arch["batch_norm"],
+        )
+        if fitted:
+            old = self._fitted_params()
+            params = network.pack(
+                old.coefs, old.intercepts, np.float64, old.bn_scales, old.bn_offsets
+            )
+        else:
+            params = network.init_params(
+                check_random_state(self.random_state), np.float64, arch["init"]
+            )
+        workspace = network.workspace(n, np.float64)
+        if network.uses_dropout:
+            # Draw the masks once; every evaluation below reuses them.
+            network.forward(
+                params,
+                X,
+                workspace,
+                training=True,
+                rng=np.random.default_rng(
+                    check_random_state(random_state).randint(np.iinfo(np.int32).max)
+                ),
+            )
+        l2 = self.alpha / total
+
+        def objective(theta):
+            grads = network.unpack(np.empty(network.n_params))
+            with np.errstate(all="ignore"):
+                value = network.loss_gradient(
+                    network.unpack(theta), grads, X, target, weight, l2, workspace
+                )
+            return value, grads
+
+        return network, params.flat.copy(), objective
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -826,7 +1064,7 @@ def _check_finite(params_flat, update_state) -> None:
 
 
 class _Checkpoint:
-    """Weights, optimizer state and bookkeeping at the end of an epoch.
+    """Weights, optimizer state, statistics and bookkeeping at an epoch's end.
 
     Saving copies into buffers made once, so a checkpoint per epoch costs a
     few copies of the parameter vector and no allocation.
@@ -841,18 +1079,30 @@ class _Checkpoint:
         "_no_improvement_count",
     )
 
-    def __init__(self, estimator, params_flat, state):
+    def __init__(self, estimator, params_flat, state, stats):
         self.params = params_flat.copy()
         self.update = copy.deepcopy(state["update"])
-        self.save(estimator, params_flat, state)
+        self.stats = copy.deepcopy(stats)
+        self.save(estimator, params_flat, state, stats)
 
-    def save(self, estimator, params_flat, state):
-        np.copyto(self.params, params_flat)
-        for key, value in state["update"].items():
+    @staticmethod
+    def _copy_state(dst, src):
+        for key, value in src.items():
             if isinstance(value, np.ndarray):
-                np.copyto(self.update[key], value)
+                np.copyto(dst[key], value)
             else:
-                self.update[key] = value
+                dst[key] = value
+
+    @staticmethod
+    def _copy_stats(dst, src):
+        for dst_list, src_list in zip(dst, src, strict=True):
+            for d, s in zip(dst_list, src_list, strict=True):
+                np.copyto(d, s)
+
+    def save(self, estimator, params_flat, state, stats):
+        np.copyto(self.params, params_flat)
+        self._copy_state(self.update, state["update"])
+        self._copy_stats(self.stats, stats)
         self.schedule = dict(state["schedule"])
         self.counters = {
             name: getattr(estimator, name, None) for name in self._COUNTERS
@@ -861,13 +1111,10 @@ class _Checkpoint:
         scores = estimator.validation_scores_
         self.n_scores = None if scores is None else len(scores)
 
-    def restore(self, estimator, params_flat, state):
+    def restore(self, estimator, params_flat, state, stats):
         np.copyto(params_flat, self.params)
-        for key, value in self.update.items():
-            if isinstance(value, np.ndarray):
-                np.copyto(state["update"][key], value)
-            else:
-                state["update"][key] = value
+        self._copy_state(state["update"], self.update)
+        self._copy_stats(stats, self.stats)
         state["schedule"].update(self.schedule)
         for name, value in self.counters.items():
             if value is not None or hasattr(estimator, name):
@@ -909,7 +1156,7 @@ class _Batcher:
                 w_batch = (
                     None
                     if self.sample_weight is None
-                    else (self.sample_weight[start:stop])
+                    else self.sample_weight[start:stop]
                 )
             else:
                 idx = indices[start:stop]
@@ -922,7 +1169,11 @@ class _Batcher:
                         self.X, idx, axis=0, out=self.X_buffer[:size], mode="clip"
                     )
                 t_batch = np.take(
-                    self.target, idx, axis=0, out=self.target_buffer[:size], mode="clip"
+                    self.target,
+                    idx,
+                    axis=0,
+                    out=self.target_buffer[:size],
+                    mode="clip",
                 )
                 w_batch = (
                     None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 from sklearn.utils.metaestimators import available_if
 
-from ..nn import Params
+from ..nn import BatchNormStats, Params
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ._base import STOCHASTIC_SOLVERS, BaseNetClassifier
 
@@ -35,11 +35,14 @@ class DeepNetClassifier(BaseNetClassifier):
     ----------
     hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
         Number of units in each hidden layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation of the hidden layers.
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
-        Weight optimiser: full-batch L-BFGS, minibatch SGD with momentum, or
-        Adam.
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
+            'gelu'}, default='relu'
+        Activation of the hidden layers: :math:`z`, :math:`1/(1+e^{-z})`,
+        :math:`\tanh z`, :math:`\max(z, 0)`, :math:`\max(z, 0.01z)`,
+        :math:`z` or :math:`e^z - 1` (ELU), :math:`z\,\Phi(z)` (exact GELU).
+    solver : {'lbfgs', 'sgd', 'adam', 'rmsprop'}, default='adam'
+        Weight optimiser: full-batch L-BFGS, or minibatch SGD with momentum,
+        Adam or RMSprop.
     alpha : float, default=0.0001
         Strength of the L2 penalty :math:`\frac{\alpha}{2}\sum_l \lVert W_l
         \rVert^2`, divided by the (weighted) number of samples in the batch.
@@ -47,7 +50,10 @@ class DeepNetClassifier(BaseNetClassifier):
         Minibatch size of the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``.
     learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule of ``solver='sgd'``.
+        Learning-rate schedule of every stochastic solver (MLPClassifier
+        applies it to ``'sgd'`` only): constant; :math:`\eta_0 / (t+1)^{p}`
+        after each epoch, :math:`t` the samples seen; or divided by 5 whenever
+        ``n_iter_no_change`` epochs bring no improvement.
     learning_rate_init : float, default=0.001
         Initial learning rate of the stochastic solvers.
     power_t : float, default=0.5
@@ -77,7 +83,7 @@ class DeepNetClassifier(BaseNetClassifier):
     beta_1 : float, default=0.9
         Adam's first-moment decay.
     beta_2 : float, default=0.999
-        Adam's second-moment decay.
+        Second-moment decay of Adam and RMSprop.
     epsilon : float, default=1e-8
         Adam's stability constant.
     n_iter_no_change : int, default=10
@@ -86,7 +92,22 @@ class DeepNetClassifier(BaseNetClassifier):
         Maximum number of loss evaluations of ``solver='lbfgs'``.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes in the loss, multiplied into ``sample_weight``;
-        ``'balanced'`` uses ``n_samples / (n_classes * np.bincount(y))``.
+        ``'balanced'`` uses ``n_samples / (n_classes * np.bincount(y))``
+        (with counts weighted by ``sample_weight``).
+    weight_init : {'auto', 'glorot_uniform', 'glorot_normal', 'he_uniform', \
+            'he_normal', 'lecun_normal'}, default='auto'
+        Initial weights. ``'auto'`` is MLPClassifier's scheme (Glorot-uniform
+        weights and biases, with the bound for the logistic activation); the
+        others draw weights of variance :math:`2/(n_{in}+n_{out})` (Glorot),
+        :math:`2/n_{in}` (He) or :math:`1/n_{in}` (LeCun), uniform or normal,
+        and zero biases. He suits ReLU-like activations.
+    dropout : float or tuple of float, default=0.0
+        Inverted dropout rate on the output of every hidden layer (or one rate
+        per hidden layer), during training only; needs a stochastic solver.
+    batch_norm : bool, default=False
+        Whether to normalise each hidden layer's pre-activation over the
+        batch, with a learnable scale and offset (running averages are used
+        for prediction).
 
     Attributes
     ----------
@@ -121,6 +142,11 @@ class DeepNetClassifier(BaseNetClassifier):
         Number of output units.
     out_activation_ : str
         Link of the output layer, ``'logistic'`` or ``'softmax'``.
+    batch_norm_scales_, batch_norm_offsets_ : list of ndarray
+        With ``batch_norm=True``: the learned :math:`\gamma` and
+        :math:`\beta` of each hidden layer.
+    batch_norm_means_, batch_norm_variances_ : list of ndarray
+        With ``batch_norm=True``: the running statistics used for prediction.
 
     See Also
     --------
@@ -134,6 +160,10 @@ class DeepNetClassifier(BaseNetClassifier):
     linear; the loss reads its raw scores through the sigmoid or softmax.
     Back-propagation starts from :math:`\Delta_L = P - Y` and applies
     :math:`\Delta_{l-1} = (\Delta_l W_l^\top) \odot g'(Z_{l-1})`.
+    Dropout multiplies each hidden activation by a fresh mask of
+    :math:`\text{Bernoulli}(1-p)/(1-p)` entries per batch, and batch norm
+    replaces :math:`Z` by :math:`\gamma (Z - \mu_B)/\sqrt{\sigma_B^2 +
+    \epsilon} + \beta` (see :class:`skdeep.nn.BatchNorm`).
 
     Examples
     --------
@@ -158,7 +188,25 @@ class DeepNetClassifier(BaseNetClassifier):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "activation": [
+            StrOptions(
+                {"identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gelu"}
+            )
+        ],
+        "weight_init": [
+            StrOptions(
+                {
+                    "auto",
+                    "glorot_uniform",
+                    "glorot_normal",
+                    "he_uniform",
+                    "he_normal",
+                    "lecun_normal",
+                }
+            )
+        ],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "batch_norm": ["boolean"],
     }
 
     def __init__(
@@ -188,6 +236,9 @@ class DeepNetClassifier(BaseNetClassifier):
         n_iter_no_change=10,
         max_fun=15000,
         class_weight=None,
+        weight_init="auto",
+        dropout=0.0,
+        batch_norm=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -213,19 +264,54 @@ class DeepNetClassifier(BaseNetClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.class_weight = class_weight
+        self.weight_init = weight_init
+        self.dropout = dropout
+        self.batch_norm = batch_norm
 
-    def _layer_plan(self):
-        return self.hidden_layer_sizes, self.activation, True
+    def _architecture(self):
+        return {
+            "hidden_layer_sizes": self.hidden_layer_sizes,
+            "activation": self.activation,
+            "fit_intercept": True,
+            "dropout": self.dropout,
+            "batch_norm": self.batch_norm,
+            "init": (
+                "glorot_uniform_sklearn"
+                if self.weight_init == "auto"
+                else self.weight_init
+            ),
+        }
 
-    def _initializer(self):
-        return "glorot_uniform_sklearn"
-
-    def _store_params(self, params: Params) -> None:
+    def _store_params(self, params: Params, stats: BatchNormStats) -> None:
         self.coefs_ = params.coefs
         self.intercepts_ = params.intercepts
+        for name in (
+            "batch_norm_scales_",
+            "batch_norm_offsets_",
+            "batch_norm_means_",
+            "batch_norm_variances_",
+        ):
+            vars(self).pop(name, None)
+        if params.bn_scales:
+            self.batch_norm_scales_ = params.bn_scales
+            self.batch_norm_offsets_ = params.bn_offsets
+            self.batch_norm_means_ = stats.means
+            self.batch_norm_variances_ = stats.variances
 
     def _fitted_params(self):
-        return self.coefs_, self.intercepts_
+        return Params(
+            None,
+            self.coefs_,
+            self.intercepts_,
+            getattr(self, "batch_norm_scales_", []),
+            getattr(self, "batch_norm_offsets_", []),
+        )
+
+    def _fitted_stats(self):
+        return BatchNormStats(
+            getattr(self, "batch_norm_means_", []),
+            getattr(self, "batch_norm_variances_", []),
+        )
 
     @available_if(_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)

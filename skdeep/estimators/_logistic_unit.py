@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.metaestimators import available_if
 
-from ..nn import Params
+from ..nn import BatchNormStats, Params
 from ..utils._sklearn import _fit_context
 from ._base import BaseNetClassifier
 from ._deep_net import _stochastic_solver
@@ -26,14 +26,14 @@ class LogisticUnit(BaseNetClassifier):
     ----------
     alpha : float, default=0.0001
         Strength of the L2 penalty on the weights (not the intercept).
-    solver : {'lbfgs', 'sgd', 'adam'}, default='lbfgs'
+    solver : {'lbfgs', 'sgd', 'adam', 'rmsprop'}, default='lbfgs'
         Optimiser. ``'sgd'`` with ``batch_size`` equal to the number of
         samples and ``momentum=0`` is plain gradient descent.
     batch_size : int or 'auto', default='auto'
         Minibatch size of the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``.
     learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule of ``solver='sgd'``.
+        Learning-rate schedule of the stochastic solvers.
     learning_rate_init : float, default=0.001
         Initial learning rate of the stochastic solvers.
     power_t : float, default=0.5
@@ -63,7 +63,7 @@ class LogisticUnit(BaseNetClassifier):
     beta_1 : float, default=0.9
         Adam's first-moment decay.
     beta_2 : float, default=0.999
-        Adam's second-moment decay.
+        Second-moment decay of Adam and RMSprop.
     epsilon : float, default=1e-8
         Adam's stability constant.
     n_iter_no_change : int, default=10
@@ -202,13 +202,17 @@ class LogisticUnit(BaseNetClassifier):
         self.class_weight = class_weight
         self.fit_intercept = fit_intercept
 
-    def _layer_plan(self):
-        return (), "identity", self.fit_intercept
+    def _architecture(self):
+        return {
+            "hidden_layer_sizes": (),
+            "activation": "identity",
+            "fit_intercept": self.fit_intercept,
+            "dropout": 0.0,
+            "batch_norm": False,
+            "init": "zeros",
+        }
 
-    def _initializer(self):
-        return "zeros"
-
-    def _store_params(self, params: Params) -> None:
+    def _store_params(self, params: Params, stats: BatchNormStats) -> None:
         coef, intercept = params.coefs[0], params.intercepts[0]
         self.coef_ = coef.T
         self.intercept_ = (
@@ -216,7 +220,7 @@ class LogisticUnit(BaseNetClassifier):
         )
 
     def _fitted_params(self):
-        return [self.coef_.T], [self.intercept_]
+        return Params(None, [self.coef_.T], [self.intercept_])
 
     @available_if(_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)

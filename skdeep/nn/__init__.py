@@ -5,22 +5,24 @@ This package depends on NumPy and SciPy only; it never imports scikit-learn
 """
 
 from .activations import ACTIVATIONS, Activation, get_activation
-from .initializers import INITIALIZERS, glorot_uniform_sklearn
-from .layers import Dense
+from .initializers import INITIALIZERS
+from .layers import BatchNorm, Dense, Dropout
 from .losses import LOSSES, BinaryCrossEntropy, CategoricalCrossEntropy
-from .network import Network, Params, Workspace
+from .network import BatchNormStats, Network, Params, Workspace
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "BatchNorm",
+    "BatchNormStats",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
     "Dense",
+    "Dropout",
     "INITIALIZERS",
     "LOSSES",
     "Network",
     "Params",
     "Workspace",
     "get_activation",
-    "glorot_uniform_sklearn",
 ]

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["glorot_uniform_sklearn", "zeros", "INITIALIZERS"]
+__all__ = [
+    "INITIALIZERS",
+    "glorot_normal",
+    "glorot_uniform",
+    "glorot_uniform_sklearn",
+    "he_normal",
+    "he_uniform",
+    "lecun_normal",
+    "zeros",
+]
 
 
 def glorot_uniform_sklearn(
@@ -88,4 +97,89 @@ def zeros(
     return np.zeros((fan_in, fan_out), dtype=dtype), np.zeros(fan_out, dtype=dtype)
 
 
-INITIALIZERS = {"glorot_uniform_sklearn": glorot_uniform_sklearn, "zeros": zeros}
+def _variance_scaling(fan: str, distribution: str, scale: float, doc: str):
+    def init(rng, fan_in, fan_out, activation, dtype):
+        n = {"in": fan_in, "avg": (fan_in + fan_out) / 2}[fan]
+        variance = scale / n
+        if distribution == "uniform":
+            bound = np.sqrt(3.0 * variance)  # Var U(-b, b) = b^2 / 3
+            coef = rng.uniform(-bound, bound, (fan_in, fan_out))
+        else:
+            coef = rng.normal(0.0, np.sqrt(variance), (fan_in, fan_out))
+        return coef.astype(dtype, copy=False), np.zeros(fan_out, dtype=dtype)
+
+    init.__doc__ = doc
+    return init
+
+
+_INIT_PARAMS = """
+    Parameters
+    ----------
+    rng : numpy.random.RandomState or numpy.random.Generator
+        Source of randomness.
+    fan_in, fan_out : int
+        Number of inputs and outputs of the layer.
+    activation : str
+        Unused; kept for a uniform signature.
+    dtype : numpy.dtype
+        Floating dtype of the returned arrays.
+
+    Returns
+    -------
+    coef : ndarray of shape (fan_in, fan_out)
+        Weights with the variance given below.
+    intercept : ndarray of shape (fan_out,)
+        Zeros.
+"""
+
+glorot_uniform = _variance_scaling(
+    "avg",
+    "uniform",
+    1.0,
+    "Glorot (Xavier) uniform: Var W = 2 / (fan_in + fan_out), zero biases.\n"
+    + _INIT_PARAMS,
+)
+glorot_normal = _variance_scaling(
+    "avg",
+    "normal",
+    1.0,
+    "Glorot (Xavier) normal: W ~ N(0, 2 / (fan_in + fan_out)), zero biases.\n"
+    + _INIT_PARAMS,
+)
+he_uniform = _variance_scaling(
+    "in",
+    "uniform",
+    2.0,
+    "He uniform: Var W = 2 / fan_in, zero biases.\n" + _INIT_PARAMS,
+)
+he_normal = _variance_scaling(
+    "in",
+    "normal",
+    2.0,
+    "He normal: W ~ N(0, 2 / fan_in), zero biases.\n" + _INIT_PARAMS,
+)
+lecun_normal = _variance_scaling(
+    "in",
+    "normal",
+    1.0,
+    "LeCun normal: W ~ N(0, 1 / fan_in), zero biases.\n" + _INIT_PARAMS,
+)
+for _name, _init in [
+    ("glorot_uniform", glorot_uniform),
+    ("glorot_normal", glorot_normal),
+    ("he_uniform", he_uniform),
+    ("he_normal", he_normal),
+    ("lecun_normal", lecun_normal),
+]:
+    _init.__name__ = _init.__qualname__ = _name
+    _init.__module__ = __name__
+
+INITIALIZERS = {
+    "glorot_uniform_sklearn": glorot_uniform_sklearn,
+    "glorot_uniform": glorot_uniform,
+    "glorot_normal": glorot_normal,
+    "he_uniform": he_uniform,
+    "he_normal": he_normal,
+    "lecun_normal": lecun_normal,
+    "zeros": zeros,
+}

@@ -1,18 +1,23 @@
-"""The stack: Dense -> activation -> ... -> Dense, then the loss's link.
+"""The stack: [Dense -> (BatchNorm) -> activation -> (Dropout)] x L, Dense, link.
 
 Conventions
 -----------
-- ``layer_units = [n_features, n_units_1, ..., n_outputs]``; layer ``l`` maps
-  ``layer_units[l]`` inputs to ``layer_units[l + 1]`` units.
-- All parameters live in **one flat vector**: every weight matrix first
-  (row-major, layer by layer), then every bias. ``Network.unpack`` returns
-  views into it, so an optimizer updates the whole network in one vectorized
-  operation, L-BFGS works on the vector directly, and the L2 penalty (which
-  covers weights only) is one dot product over a contiguous slice.
-- Gradients use the same layout, in a second flat vector.
-- A :class:`Workspace` holds every activation and delta buffer for batches of
-  up to ``n_rows`` rows; a smaller batch uses the leading rows, so buffers are
-  allocated once per fit, not once per batch.
+- ``layer_units = [n_features, n_units_1, ..., n_outputs]``; Dense layer ``l``
+  maps ``layer_units[l]`` inputs to ``layer_units[l + 1]`` units. Every layer
+  but the last is a *hidden block*: Dense, optional batch normalization, the
+  activation, optional dropout. The last layer is linear; the loss applies the
+  link (sigmoid or softmax).
+- All trainable parameters live in **one flat vector**: every weight matrix
+  first (row-major, layer by layer), then every bias, then the batch-norm
+  scales and offsets. ``Network.unpack`` returns views into it, so an
+  optimizer updates the whole network in one vectorized operation, L-BFGS
+  works on the vector directly, and the L2 penalty (weights only) is one dot
+  product over a contiguous slice. Gradients use the same layout.
+- Batch norm's running means and variances are not trained: they are
+  :class:`BatchNormStats`, updated by the training loop after each batch.
+- A :class:`Workspace` holds every buffer a batch of up to ``n_rows`` rows
+  needs; a smaller batch uses the leading rows, so buffers are allocated once
+  per fit, not once per batch.
 """
 
 from __future__ import annotations
@@ -23,14 +28,14 @@ import numpy as np
 
 from .activations import get_activation
 from .initializers import INITIALIZERS
-from .layers import Dense
+from .layers import BatchNorm, BatchNormCache, Dense, Dropout
 from .losses import LOSSES
 
-__all__ = ["Network", "Params", "Workspace"]
+__all__ = ["BatchNormStats", "Network", "Params", "Workspace"]
 
 
 class Params(NamedTuple):
-    """A flat parameter (or gradient) vector and its per-layer views.
+    r"""A flat parameter (or gradient) vector and its per-layer views.
 
     Attributes
     ----------
@@ -41,46 +46,82 @@ class Params(NamedTuple):
     intercepts : list of ndarray or None
         ``intercepts[l]`` has shape (layer_units[l + 1],), or is None for a
         layer without bias.
+    bn_scales, bn_offsets : list of ndarray
+        Batch-norm :math:`\gamma` and :math:`\beta` of each hidden layer
+        (empty without batch norm).
     """
 
     flat: np.ndarray
-    coefs: list[np.ndarray]
-    intercepts: list[np.ndarray | None]
+    coefs: list
+    intercepts: list
+    bn_scales: list = []
+    bn_offsets: list = []
+
+
+class BatchNormStats(NamedTuple):
+    """Running means and variances of the batch-norm layers, for inference.
+
+    Attributes
+    ----------
+    means, variances : list of ndarray
+        One array of shape (n_units,) per hidden layer.
+    """
+
+    means: list
+    variances: list
 
 
 class Workspace:
-    """Reusable activation and delta buffers for batches of up to ``n_rows``.
+    """Reusable buffers for batches of up to ``n_rows`` rows.
 
     Parameters
     ----------
-    layer_units : sequence of int
-        Widths of the network, input first.
+    network : Network
+        The network the buffers are for.
     n_rows : int
         Largest batch the buffers must hold.
     dtype : numpy.dtype
         Floating dtype of the computation.
     """
 
-    def __init__(self, layer_units, n_rows: int, dtype: np.dtype):
+    def __init__(self, network: Network, n_rows: int, dtype):
+        units = network.layer_units
+        hidden = units[1:-1]
         self.n_rows = n_rows
-        units = list(layer_units)
-        n_coef = sum(a * b for a, b in zip(units[:-1], units[1:], strict=True))
+        self.dtype = np.dtype(dtype)
+
+        def buffers(widths):
+            return [np.empty((n_rows, n), dtype=dtype) for n in widths]
+
+        # outputs[l]: layer l's output (hidden activation, then the raw scores,
+        # which the loss overwrites with its gradient).
+        self.outputs = buffers(units[1:])
+        # deltas[l]: d(objective)/d(input of layer l), for l >= 1.
+        self.deltas = [None, *buffers(hidden)]
+        self.preactivations = (
+            buffers(hidden) if network.activation.needs_preactivation else None
+        )
+        self.masks = [
+            None if d is None else np.empty((n_rows, n), dtype)
+            for d, n in zip(network.dropouts, hidden, strict=True)
+        ]
+        self.dropped = [
+            None if d is None else np.empty((n_rows, n), dtype)
+            for d, n in zip(network.dropouts, hidden, strict=True)
+        ]
+        self.batch_norm = (
+            [BatchNormCache(n_rows, n, dtype) for n in hidden]
+            if (network.batch_norms)
+            else []
+        )
         # Holds alpha * W for the L2 gradient, so no batch allocates it.
-        self.coef_scratch = np.empty(n_coef, dtype=dtype)
+        self.coef_scratch = np.empty(network.n_coef_params, dtype=dtype)
         self.coef_scratch_views, start = [], 0
-        for a, b in zip(units[:-1], units[1:], strict=True):
+        for a, b in network.coef_shapes:
             self.coef_scratch_views.append(
                 self.coef_scratch[start : start + a * b].reshape(a, b)
             )
             start += a * b
-        self.dtype = np.dtype(dtype)
-        # outputs[l] receives layer l's output (hidden activations, then the
-        # raw scores, which the loss overwrites with its gradient).
-        self.outputs = [np.empty((n_rows, n), dtype=dtype) for n in layer_units[1:]]
-        # deltas[l] receives d(objective)/d(input of layer l), for l >= 1.
-        self.deltas = [None] + [
-            np.empty((n_rows, n), dtype=dtype) for n in layer_units[1:-1]
-        ]
 
 
 class Network:
@@ -97,7 +138,11 @@ class Network:
         Softmax + categorical cross-entropy, or sigmoid + binary
         cross-entropy.
     fit_intercept : bool, default=True
-        Whether the layers have biases.
+        Whether the Dense layers have biases.
+    dropout : float or sequence of float, default=0.0
+        Dropout rate after each hidden layer (one rate for all, or one each).
+    batch_norm : bool, default=False
+        Whether each hidden Dense is followed by batch normalization.
     """
 
     def __init__(
@@ -106,6 +151,8 @@ class Network:
         activation: str = "relu",
         loss: str = "log_loss",
         fit_intercept: bool = True,
+        dropout=0.0,
+        batch_norm: bool = False,
     ):
         self.layer_units = tuple(int(n) for n in layer_units)
         if len(self.layer_units) < 2 or min(self.layer_units) < 1:
@@ -114,24 +161,39 @@ class Network:
         self.loss = LOSSES[loss]()
         self.fit_intercept = fit_intercept
         self.layers = [
-            Dense(n_in, n_out, fit_intercept) for n_in, n_out in self._shapes()
+            Dense(n_in, n_out, fit_intercept) for n_in, n_out in self.coef_shapes
         ]
-        self.n_coef_params = sum(n_in * n_out for n_in, n_out in self._shapes())
+        hidden = self.layer_units[1:-1]
+        rates = (
+            [float(dropout)] * len(hidden)
+            if np.ndim(dropout) == 0
+            else [float(r) for r in dropout]
+        )
+        if len(rates) != len(hidden):
+            raise ValueError(
+                f"Got {len(rates)} dropout rates for {len(hidden)} hidden layers."
+            )
+        self.dropouts = [Dropout(r) if r > 0 else None for r in rates]
+        self.batch_norms = [BatchNorm(n) for n in hidden] if batch_norm else []
+        self.n_coef_params = sum(n_in * n_out for n_in, n_out in self.coef_shapes)
         n_bias = sum(self.layer_units[1:]) if fit_intercept else 0
-        self.n_params = self.n_coef_params + n_bias
-
-    def _shapes(self):
-        units = self.layer_units
-        return list(zip(units[:-1], units[1:], strict=True))
+        n_bn = 2 * sum(hidden) if batch_norm else 0
+        self.n_params = self.n_coef_params + n_bias + n_bn
 
     @property
     def coef_shapes(self) -> list[tuple[int, int]]:
         """Shapes of the weight matrices, layer by layer."""
-        return self._shapes()
+        units = self.layer_units
+        return list(zip(units[:-1], units[1:], strict=True))
+
+    @property
+    def uses_dropout(self) -> bool:
+        """Whether any hidden layer has dropout."""
+        return any(d is not None for d in self.dropouts)
 
     # -- parameters ---------------------------------------------------------
     def unpack(self, flat: np.ndarray) -> Params:
-        """View a flat vector as per-layer weights and biases (no copy).
+        """View a flat vector as per-layer parameters (no copy).
 
         Parameters
         ----------
@@ -147,19 +209,25 @@ class Network:
             raise ValueError(
                 f"Expected a vector of {self.n_params} parameters, got {flat.shape}."
             )
-        coefs, intercepts, start = [], [], 0
-        for n_in, n_out in self._shapes():
-            coefs.append(flat[start : start + n_in * n_out].reshape(n_in, n_out))
-            start += n_in * n_out
-        for n_out in self.layer_units[1:]:
-            if self.fit_intercept:
-                intercepts.append(flat[start : start + n_out])
-                start += n_out
-            else:
-                intercepts.append(None)
-        return Params(flat, coefs, intercepts)
+        start = 0
 
-    def pack(self, coefs, intercepts, dtype) -> Params:
+        def take(shape):
+            nonlocal start
+            size = int(np.prod(shape))
+            view = flat[start : start + size].reshape(shape)
+            start += size
+            return view
+
+        coefs = [take(shape) for shape in self.coef_shapes]
+        intercepts = [
+            take((n,)) if self.fit_intercept else None for n in self.layer_units[1:]
+        ]
+        hidden = self.layer_units[1:-1] if self.batch_norms else ()
+        scales = [take((n,)) for n in hidden]
+        offsets = [take((n,)) for n in hidden]
+        return Params(flat, coefs, intercepts, scales, offsets)
+
+    def pack(self, coefs, intercepts, dtype, bn_scales=(), bn_offsets=()) -> Params:
         """Copy per-layer arrays into a new flat vector.
 
         Parameters
@@ -170,6 +238,8 @@ class Network:
             Biases, one per layer (ignored without intercepts).
         dtype : numpy.dtype
             Dtype of the new vector.
+        bn_scales, bn_offsets : list of array-like, default=()
+            Batch-norm parameters, one per hidden layer (with batch norm).
 
         Returns
         -------
@@ -177,15 +247,18 @@ class Network:
             The new vector and its views.
         """
         params = self.unpack(np.empty(self.n_params, dtype=dtype))
-        for dst, src in zip(params.coefs, coefs, strict=True):
-            dst[...] = src
+        pairs = list(zip(params.coefs, coefs, strict=True))
         if self.fit_intercept:
-            for dst, src in zip(params.intercepts, intercepts, strict=True):
-                dst[...] = src
+            pairs += list(zip(params.intercepts, intercepts, strict=True))
+        if self.batch_norms:
+            pairs += list(zip(params.bn_scales, bn_scales, strict=True))
+            pairs += list(zip(params.bn_offsets, bn_offsets, strict=True))
+        for dst, src in pairs:
+            dst[...] = src
         return params
 
     def init_params(self, rng, dtype, init: str = "glorot_uniform_sklearn") -> Params:
-        """Draw initial parameters.
+        """Draw initial parameters (batch norm starts as the identity).
 
         Parameters
         ----------
@@ -203,11 +276,36 @@ class Network:
         """
         draw = INITIALIZERS[init]
         coefs, intercepts = [], []
-        for n_in, n_out in self._shapes():
+        for n_in, n_out in self.coef_shapes:
             coef, intercept = draw(rng, n_in, n_out, self.activation.name, dtype)
             coefs.append(coef)
             intercepts.append(intercept)
-        return self.pack(coefs, intercepts, dtype)
+        hidden = self.layer_units[1:-1] if self.batch_norms else ()
+        return self.pack(
+            coefs,
+            intercepts,
+            dtype,
+            [np.ones(n) for n in hidden],
+            [np.zeros(n) for n in hidden],
+        )
+
+    def init_stats(self, dtype) -> BatchNormStats:
+        """Return the running statistics of a fresh network (zeros and ones).
+
+        Parameters
+        ----------
+        dtype : numpy.dtype
+            Floating dtype.
+
+        Returns
+        -------
+        stats : BatchNormStats
+            Empty lists without batch norm.
+        """
+        hidden = self.layer_units[1:-1] if self.batch_norms else ()
+        return BatchNormStats(
+            [np.zeros(n, dtype) for n in hidden], [np.ones(n, dtype) for n in hidden]
+        )
 
     def workspace(self, n_rows: int, dtype) -> Workspace:
         """Buffers for batches of up to ``n_rows`` rows.
@@ -223,11 +321,20 @@ class Network:
         -------
         workspace : Workspace
         """
-        return Workspace(self.layer_units, n_rows, dtype)
+        return Workspace(self, n_rows, dtype)
 
     # -- forward and backward ----------------------------------------------
-    def forward(self, params: Params, X, workspace: Workspace, out=None):
-        """Raw scores of a batch, keeping every activation in ``workspace``.
+    def forward(
+        self,
+        params: Params,
+        X,
+        workspace: Workspace,
+        out=None,
+        training: bool = False,
+        rng: np.random.Generator | None = None,
+        stats: BatchNormStats | None = None,
+    ):
+        """Raw scores of a batch, keeping what back-propagation needs.
 
         Parameters
         ----------
@@ -236,9 +343,16 @@ class Network:
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
             Batch, ``n_samples <= workspace.n_rows``, in the workspace dtype.
         workspace : Workspace
-            Buffers; hidden activations are left there for :meth:`backward`.
+            Buffers; intermediate results are left there for :meth:`backward`.
         out : ndarray of shape (n_samples, n_outputs), default=None
             Where to write the raw scores (default: the workspace).
+        training : bool, default=False
+            Training mode: batch statistics for batch norm, and dropout.
+        rng : numpy.random.Generator, default=None
+            Draws fresh dropout masks in training mode; None reuses the masks
+            already in the workspace (a fixed mask, as gradient checks need).
+        stats : BatchNormStats, default=None
+            Running statistics, required for batch norm outside training.
 
         Returns
         -------
@@ -251,15 +365,35 @@ class Network:
         for l, layer in enumerate(self.layers):
             dst = out if (l == last and out is not None) else workspace.outputs[l][:n]
             layer.forward(inputs, params.coefs[l], params.intercepts[l], dst)
-            if l < last:
-                self.activation.forward(dst)
-            inputs = dst
-        return inputs
+            if l == last:
+                return dst
+            if self.batch_norms:
+                bn = self.batch_norms[l]
+                scale, offset = params.bn_scales[l], params.bn_offsets[l]
+                if training:
+                    bn.forward_train(dst, scale, offset, workspace.batch_norm[l])
+                else:
+                    bn.forward_inference(
+                        dst, scale, offset, stats.means[l], stats.variances[l]
+                    )
+            if training and workspace.preactivations is not None:
+                np.copyto(workspace.preactivations[l][:n], dst)
+            self.activation.forward(dst)
+            dropout = self.dropouts[l]
+            if training and dropout is not None:
+                mask = workspace.masks[l][:n]
+                if rng is not None:
+                    dropout.draw_mask(rng, mask)
+                inputs = dropout.forward(dst, mask, workspace.dropped[l][:n])
+            else:
+                inputs = dst
 
     def backward(
         self, params: Params, grads: Params, X, workspace: Workspace, l2: float = 0.0
     ):
         r"""Back-propagate the output delta left in the workspace by the loss.
+
+        Must follow a :meth:`forward` in training mode on the same batch.
 
         Parameters
         ----------
@@ -271,9 +405,9 @@ class Network:
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
             The batch given to :meth:`forward`.
         workspace : Workspace
-            Holds the activations from :meth:`forward` and, in its last
-            output buffer, the gradient at the raw scores. Hidden activations
-            are overwritten.
+            Holds the intermediate results of :meth:`forward` and, in its last
+            output buffer, the gradient at the raw scores. They are
+            overwritten.
         l2 : float, default=0.0
             Strength :math:`\lambda` of the L2 penalty whose gradient is added.
         """
@@ -281,7 +415,13 @@ class Network:
         scratch = workspace.coef_scratch_views
         delta = workspace.outputs[-1][:n]
         for l in range(len(self.layers) - 1, -1, -1):
-            inputs = workspace.outputs[l - 1][:n] if l > 0 else X
+            h = l - 1  # the hidden block feeding layer l
+            if l == 0:
+                inputs = X
+            elif self.dropouts[h] is not None:
+                inputs = workspace.dropped[h][:n]
+            else:
+                inputs = workspace.outputs[h][:n]
             input_grad = workspace.deltas[l][:n] if l > 0 else None
             self.layers[l].backward(
                 inputs,
@@ -294,10 +434,54 @@ class Network:
             if l2:
                 # Right after the product, while the gradient is in cache.
                 grads.coefs[l] += np.multiply(params.coefs[l], l2, out=scratch[l])
-            if l > 0:
-                # inputs (layer l-1's activation) is not needed after this.
-                self.activation.derivative(inputs, input_grad)
-                delta = input_grad
+            if l == 0:
+                break
+            # Back through hidden block h: dropout, activation, batch norm.
+            if self.dropouts[h] is not None:
+                self.dropouts[h].backward(input_grad, workspace.masks[h][:n])
+            if workspace.preactivations is not None:
+                self.activation.derivative(workspace.preactivations[h][:n], input_grad)
+            else:
+                # The activation is not needed after this: it may be overwritten.
+                self.activation.derivative(workspace.outputs[h][:n], input_grad)
+            if self.batch_norms:
+                self.batch_norms[h].backward(
+                    input_grad,
+                    params.bn_scales[h],
+                    workspace.batch_norm[h],
+                    grads.bn_scales[h],
+                    grads.bn_offsets[h],
+                )
+            delta = input_grad
+
+    def update_stats(self, workspace: Workspace, stats: BatchNormStats) -> None:
+        """Fold the last training batch's statistics into the running ones.
+
+        Parameters
+        ----------
+        workspace : Workspace
+            After a training-mode :meth:`forward`.
+        stats : BatchNormStats
+            Updated in place.
+        """
+        for l, bn in enumerate(self.batch_norms):
+            bn.update_running(
+                workspace.batch_norm[l], stats.means[l], stats.variances[l]
+            )
+
+    def set_stats_from_batch(self, workspace: Workspace, stats: BatchNormStats):
+        """Make the last training batch's statistics the running ones.
+
+        Parameters
+        ----------
+        workspace : Workspace
+            After a training-mode :meth:`forward` (on all the data, say).
+        stats : BatchNormStats
+            Overwritten.
+        """
+        for l in range(len(self.batch_norms)):
+            np.copyto(stats.means[l], workspace.batch_norm[l].mean)
+            np.copyto(stats.variances[l], workspace.batch_norm[l].var)
 
     def add_l2(
         self, params: Params, grads: Params, strength: float, scratch=None
@@ -311,7 +495,8 @@ class Network:
         grads : Params
             Gradient, updated in place with :math:`\lambda W`.
         strength : float
-            :math:`\lambda`; biases are not penalised.
+            :math:`\lambda`; biases and batch-norm parameters are not
+            penalised.
         scratch : ndarray of shape (n_coef_params,), default=None
             Buffer for :math:`\lambda W`; allocated if None.
 
@@ -339,8 +524,9 @@ class Network:
         weight,
         l2: float,
         workspace: Workspace,
+        rng: np.random.Generator | None = None,
     ) -> float:
-        r"""Objective and its gradient on one batch.
+        r"""Training objective and its gradient on one batch.
 
         Parameters
         ----------
@@ -358,13 +544,15 @@ class Network:
             Strength :math:`\lambda` of the L2 penalty.
         workspace : Workspace
             Buffers for at least ``n_samples`` rows.
+        rng : numpy.random.Generator, default=None
+            Draws the dropout masks; None reuses the workspace's masks.
 
         Returns
         -------
         objective : float
             :math:`\sum_i w_i \ell_i + \frac{\lambda}{2}\sum_l \lVert W_l\rVert^2`.
         """
-        raw = self.forward(params, X, workspace)
+        raw = self.forward(params, X, workspace, training=True, rng=rng)
         loss = self.loss.loss_gradient(raw, target, weight)
         self.backward(params, grads, X, workspace, l2)
         if l2:
@@ -386,6 +574,8 @@ class Network:
 
         The gradient of a sum is the sum of the chunks' gradients, so memory
         stays bounded by the workspace whatever the number of samples.
+        Batch norm's statistics are those of the whole batch, so a network
+        with batch norm needs a workspace for all the rows.
 
         Parameters
         ----------
@@ -402,21 +592,30 @@ class Network:
         n, step = X.shape[0], workspace.n_rows
         if n <= step:
             return self.loss_gradient(params, grads, X, target, weight, l2, workspace)
+        if self.batch_norms:
+            raise ValueError("Batch norm needs the whole batch in one workspace.")
         partial = self.unpack(np.empty_like(grads.flat))
         loss = 0.0
         for start in range(0, n, step):
             stop = min(start + step, n)
             dst = grads if start == 0 else partial
-            raw = self.forward(params, X[start:stop], workspace)
+            raw = self.forward(params, X[start:stop], workspace, training=True)
             loss += self.loss.loss_gradient(raw, target[start:stop], weight[start:stop])
             self.backward(params, dst, X[start:stop], workspace)
             if start > 0:
                 np.add(grads.flat, partial.flat, out=grads.flat)
         return loss + self.add_l2(params, grads, l2, workspace.coef_scratch)
 
-    def predict_raw(self, params: Params, X, chunk_rows: int = 2048) -> np.ndarray:
+    def predict_raw(
+        self,
+        params: Params,
+        X,
+        chunk_rows: int = 2048,
+        stats: BatchNormStats | None = None,
+    ) -> np.ndarray:
         """Raw scores for any number of rows, in chunks of bounded memory.
 
+        Inference mode: no dropout, batch norm with the running statistics.
         Every call allocates its own buffers, so concurrent calls on the same
         parameters from several threads are safe.
 
@@ -428,6 +627,8 @@ class Network:
             Input in the parameters' dtype.
         chunk_rows : int, default=2048
             Rows per chunk.
+        stats : BatchNormStats, default=None
+            Running statistics (with batch norm).
 
         Returns
         -------
@@ -441,5 +642,7 @@ class Network:
         workspace = self.workspace(min(n, chunk_rows), dtype)
         for start in range(0, n, chunk_rows):
             stop = min(start + chunk_rows, n)
-            self.forward(params, X[start:stop], workspace, out=raw[start:stop])
+            self.forward(
+                params, X[start:stop], workspace, out=raw[start:stop], stats=stats
+            )
         return raw

@@ -7,7 +7,15 @@ vectors; schedules choose the learning rate. L-BFGS is delegated to SciPy.
 
 from ._adam import Adam
 from ._lbfgs import LBFGS, LBFGSResult
+from ._rmsprop import RMSprop
 from ._sgd import SGD
 from .schedules import LearningRateSchedule
 
-__all__ = ["SGD", "Adam", "LBFGS", "LBFGSResult", "LearningRateSchedule"]
+__all__ = [
+    "LBFGS",
+    "SGD",
+    "Adam",
+    "LBFGSResult",
+    "LearningRateSchedule",
+    "RMSprop",
+]

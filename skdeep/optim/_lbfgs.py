@@ -91,7 +91,7 @@ class LBFGS:
         x0 : ndarray of shape (n_params,)
             Starting point.
         callback : callable, default=None
-            ``callback(iteration, objective)`` after each iteration.
+            ``callback(iteration, objective, x)`` after each iteration.
 
         Returns
         -------
@@ -109,7 +109,7 @@ class LBFGS:
             last_x[:] = intermediate_result.x
             losses.append(float(intermediate_result.fun))
             if callback is not None:
-                callback(len(losses), losses[-1])
+                callback(len(losses), losses[-1], last_x)
 
         try:
             with _quiet_foreign_blas():

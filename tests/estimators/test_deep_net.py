@@ -290,7 +290,7 @@ def test_early_stopping_keeps_the_best_validation_weights(digits):
     rng = check_random_state(0)
     Network([64, 32, 10]).init_params(rng, np.float64)
     codes = np.searchsorted(est.classes_, y)
-    _, (X_val, y_val, _, _) = est._validation_split(X, None, codes, None, rng)
+    _, (X_val, y_val, _) = est._validation_split(X, None, codes, None, rng)
     assert est.score(X_val, y_val) == pytest.approx(est.best_validation_score_)
     assert est.best_loss_ is None
 

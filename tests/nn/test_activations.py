@@ -16,7 +16,7 @@ def test_derivative_matches_finite_differences(name):
     a = z.copy()
     act.forward(a)
     analytic = delta.copy()
-    act.derivative(a.copy(), analytic)
+    act.derivative((z if act.needs_preactivation else a).copy(), analytic)
 
     def objective(v):
         out = v.copy()
@@ -41,6 +41,39 @@ def test_forward_values(name, reference):
     out = z.copy()
     get_activation(name).forward(out)
     np.testing.assert_allclose(out, reference(z), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_activation_is_stable_at_the_extremes(name, dtype):
+    act = get_activation(name)
+    big = np.finfo(dtype).max / 4
+    z = np.array([[-big, -1e4, -30.0, -1e-30, 0.0, 1e-30, 30.0, 1e4, big]], dtype)
+    a = z.copy()
+    act.forward(a)  # warnings are errors in the test run
+    assert a.dtype == dtype and np.isfinite(a).all()
+    delta = np.ones_like(z)
+    act.derivative((z if act.needs_preactivation else a).copy(), delta)
+    assert np.isfinite(delta).all()
+    assert (delta >= -0.2).all() and (delta <= 1.2).all()  # all slopes in [-0.17, 1.13]
+
+
+@pytest.mark.parametrize(
+    "name, reference",
+    [
+        ("leaky_relu", lambda z: np.where(z > 0, z, 0.01 * z)),
+        ("elu", lambda z: np.where(z > 0, z, np.exp(np.minimum(z, 0)) - 1)),
+        (
+            "gelu",
+            lambda z: z * 0.5 * (1 + __import__("scipy").special.erf(z / np.sqrt(2))),
+        ),
+    ],
+)
+def test_new_activation_values(name, reference):
+    z = np.linspace(-6, 6, 25).reshape(5, 5)
+    out = z.copy()
+    get_activation(name).forward(out)
+    np.testing.assert_allclose(out, reference(z), rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

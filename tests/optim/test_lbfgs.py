@@ -13,7 +13,7 @@ def test_minimizes_a_quadratic():
 
     seen = []
     res = LBFGS(max_iter=100, tol=1e-10).minimize(
-        fun, np.zeros(3), callback=lambda i, f: seen.append((i, f))
+        fun, np.zeros(3), callback=lambda i, f, x: seen.append((i, f))
     )
     assert res.converged
     np.testing.assert_allclose(res.x, np.linalg.solve(A, b), rtol=1e-5)

@@ -1,0 +1,178 @@
+"""Batch normalization."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["BatchNorm", "BatchNormCache"]
+
+
+class BatchNormCache:
+    """Buffers one batch-norm layer keeps between forward and backward.
+
+    Parameters
+    ----------
+    n_rows : int
+        Largest batch.
+    n_units : int
+        Width of the layer.
+    dtype : numpy.dtype
+        Floating dtype.
+    """
+
+    def __init__(self, n_rows: int, n_units: int, dtype):
+        self.normalized = np.empty((n_rows, n_units), dtype=dtype)
+        self.scratch = np.empty((n_rows, n_units), dtype=dtype)
+        self.mean = np.empty(n_units, dtype=dtype)
+        self.var = np.empty(n_units, dtype=dtype)
+        self.inv_std = np.empty(n_units, dtype=dtype)
+
+
+class BatchNorm:
+    r"""Batch normalization of a hidden layer's pre-activation (Ioffe & Szegedy).
+
+    Parameters
+    ----------
+    n_units : int
+        Width of the layer.
+    momentum : float, default=0.9
+        Weight of the old value in the running averages used for inference.
+    epsilon : float, default=1e-5
+        Added to the variance before the square root.
+
+    Notes
+    -----
+    In training, with the batch mean :math:`\mu` and (biased) variance
+    :math:`\sigma^2` of each unit,
+
+    .. math::
+
+        \hat z = \frac{z - \mu}{\sqrt{\sigma^2 + \epsilon}}, \qquad
+        y = \gamma \hat z + \beta,
+
+    and back-propagation through the batch statistics gives, for a batch of
+    :math:`N` rows and :math:`g = \gamma\, \partial L / \partial y`,
+
+    .. math::
+
+        \frac{\partial L}{\partial z} = \frac{1}{\sqrt{\sigma^2 + \epsilon}}
+        \Big(g - \overline{g} - \hat z\, \overline{g \hat z}\Big),
+
+    with bars for column means. For inference the running averages
+    :math:`\mu_r \leftarrow m \mu_r + (1 - m)\mu` (and likewise
+    :math:`\sigma^2_r`) replace the batch statistics, so a row's prediction
+    never depends on the other rows of its batch.
+    """
+
+    def __init__(self, n_units: int, momentum: float = 0.9, epsilon: float = 1e-5):
+        self.n_units = n_units
+        self.momentum = momentum
+        self.epsilon = epsilon
+
+    def forward_train(
+        self,
+        z: np.ndarray,
+        scale: np.ndarray,
+        offset: np.ndarray,
+        cache: BatchNormCache,
+    ) -> None:
+        r"""Normalize ``z`` in place with its batch statistics.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_units)
+            Pre-activation; overwritten with :math:`\gamma \hat z + \beta`.
+        scale, offset : ndarray of shape (n_units,)
+            :math:`\gamma` and :math:`\beta`.
+        cache : BatchNormCache
+            Receives :math:`\hat z`, the statistics and
+            :math:`1/\sqrt{\sigma^2+\epsilon}`.
+        """
+        n = z.shape[0]
+        normalized = cache.normalized[:n]
+        np.mean(z, axis=0, out=cache.mean)
+        z -= cache.mean
+        np.square(z, out=normalized)
+        np.mean(normalized, axis=0, out=cache.var)
+        np.add(cache.var, self.epsilon, out=cache.inv_std)
+        np.sqrt(cache.inv_std, out=cache.inv_std)
+        np.reciprocal(cache.inv_std, out=cache.inv_std)
+        np.multiply(z, cache.inv_std, out=normalized)
+        np.multiply(normalized, scale, out=z)
+        z += offset
+
+    def forward_inference(
+        self,
+        z: np.ndarray,
+        scale: np.ndarray,
+        offset: np.ndarray,
+        running_mean: np.ndarray,
+        running_var: np.ndarray,
+    ) -> None:
+        r"""Normalize ``z`` in place with the running statistics.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, n_units)
+            Pre-activation; overwritten.
+        scale, offset : ndarray of shape (n_units,)
+            :math:`\gamma` and :math:`\beta`.
+        running_mean, running_var : ndarray of shape (n_units,)
+            Running statistics.
+        """
+        # y = (z - mu) * gamma / sqrt(var + eps) + beta = z * a + b
+        a = scale / np.sqrt(running_var + self.epsilon)
+        z *= a
+        z += offset - running_mean * a
+
+    def backward(
+        self,
+        delta: np.ndarray,
+        scale: np.ndarray,
+        cache: BatchNormCache,
+        scale_grad: np.ndarray,
+        offset_grad: np.ndarray,
+    ) -> None:
+        r"""Back-propagate in place through the normalization.
+
+        Parameters
+        ----------
+        delta : ndarray of shape (n_samples, n_units)
+            :math:`\partial L / \partial y`; on return
+            :math:`\partial L / \partial z`.
+        scale : ndarray of shape (n_units,)
+            :math:`\gamma`.
+        cache : BatchNormCache
+            From :meth:`forward_train` on the same batch.
+        scale_grad, offset_grad : ndarray of shape (n_units,)
+            Receive :math:`\partial L / \partial \gamma` and
+            :math:`\partial L / \partial \beta`.
+        """
+        n = delta.shape[0]
+        normalized, scratch = cache.normalized[:n], cache.scratch[:n]
+        np.multiply(delta, normalized, out=scratch)
+        np.sum(scratch, axis=0, out=scale_grad)
+        np.sum(delta, axis=0, out=offset_grad)
+        # g = gamma * delta; dz = inv_std * (g - mean(g) - z_hat * mean(g z_hat))
+        delta *= scale
+        delta -= scale * offset_grad / n
+        np.multiply(normalized, scale * scale_grad / n, out=scratch)
+        delta -= scratch
+        delta *= cache.inv_std
+
+    def update_running(
+        self, cache: BatchNormCache, running_mean: np.ndarray, running_var: np.ndarray
+    ) -> None:
+        """Fold the last batch's statistics into the running averages.
+
+        Parameters
+        ----------
+        cache : BatchNormCache
+            From :meth:`forward_train`.
+        running_mean, running_var : ndarray of shape (n_units,)
+            Updated in place.
+        """
+        running_mean *= self.momentum
+        running_mean += (1 - self.momentum) * cache.mean
+        running_var *= self.momentum
+        running_var += (1 - self.momentum) * cache.var

@@ -1,0 +1,80 @@
+"""RMSprop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["RMSprop"]
+
+
+@dataclass(frozen=True)
+class RMSprop:
+    r"""RMSprop (Tieleman & Hinton, 2012).
+
+    Parameters
+    ----------
+    beta : float, default=0.999
+        Decay of the running average of squared gradients, in [0, 1) (the
+        estimators pass ``beta_2``).
+    epsilon : float, default=1e-8
+        Added to the denominator for numerical stability.
+
+    Notes
+    -----
+    With gradient :math:`g` and learning rate :math:`\eta`,
+
+    .. math::
+
+        v \leftarrow \beta v + (1 - \beta) g^2, \qquad
+        \theta \leftarrow \theta - \eta \frac{g}{\sqrt{v} + \epsilon}.
+    """
+
+    beta: float = 0.999
+    epsilon: float = 1e-8
+
+    def init(self, params: np.ndarray) -> dict:
+        """Create the optimizer state for a parameter vector.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            Flat parameters.
+
+        Returns
+        -------
+        state : dict
+            The running average ``'v'`` (zeros, stored divided by
+            ``1 - beta``) and a ``'scratch'`` buffer for the update.
+        """
+        return {"v": np.zeros_like(params), "scratch": np.empty_like(params)}
+
+    def update(
+        self, params: np.ndarray, grads: np.ndarray, state: dict, learning_rate: float
+    ) -> None:
+        r"""Apply one step in place.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            Updated in place.
+        grads : ndarray of shape (n_params,)
+            Gradient at ``params``; overwritten (used as scratch space).
+        state : dict
+            From :meth:`init`; updated in place.
+        learning_rate : float
+            Step size :math:`\eta`.
+        """
+        # V = v / (1 - beta) follows V <- beta V + g^2 (two passes), and
+        # sqrt(v) + eps = root * (sqrt(V) + eps / root), root = sqrt(1 - beta).
+        V, denom, g = state["v"], state["scratch"], grads
+        root = np.sqrt(1 - self.beta)
+        np.square(g, out=denom)
+        V *= self.beta
+        V += denom
+        np.sqrt(V, out=denom)
+        denom += self.epsilon / root
+        np.divide(g, denom, out=g)
+        g *= learning_rate / root
+        params -= g
