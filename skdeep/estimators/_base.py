@@ -450,6 +450,11 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 [m.astype(dtype) for m in old_stats.means],
                 [v.astype(dtype) for v in old_stats.variances],
             )
+        if network.uses_dropout:
+            # Drawn after the initial weights, and only with dropout, so that a
+            # random_state gives the same initial network with or without it
+            # (and MLPClassifier's, for the same parameters).
+            network.set_dropout_seed(int(rng.randint(np.iinfo(np.int32).max)))
 
         for name, value in spec.items():
             setattr(self, name, value)
@@ -716,14 +721,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         best = (params.flat.copy(), copy.deepcopy(stats)) if early_stopping else None
         sample_idx = train_idx if train_idx is not None else np.arange(n_samples)
         ordered = train_idx is None and not self.shuffle
-        # Dropout masks come from a generator seeded by the estimator's one
-        # random state (drawn only when needed, so that networks without
-        # dropout consume the same random numbers as MLPClassifier).
-        mask_rng = (
-            np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
-            if network.uses_dropout
-            else None
-        )
+        state.setdefault("steps", 0)  # counts updates; keys the dropout masks
 
         self.n_iter_ = 0
         message, interrupted = None, False
@@ -745,7 +743,6 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                     optimizer,
                     state,
                     batcher.batches(None if ordered else sample_idx),
-                    mask_rng,
                 )
                 _check_finite(params.flat, state["update"])
                 self.n_iter_ += 1
@@ -809,7 +806,6 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         optimizer,
         state,
         batches,
-        mask_rng,
     ):
         """One pass over the batches; return the loss summed over samples."""
         total = 0.0
@@ -826,7 +822,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                 weight,
                 self.alpha * l2_scale,
                 workspace,
-                rng=mask_rng,
+                dropout_step=state["steps"],
             )
             if not math.isfinite(loss):
                 raise _Diverged(
@@ -836,6 +832,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             if batch_norm:
                 network.update_stats(workspace, stats)
             optimizer.update(params.flat, grads.flat, state["update"], learning_rate)
+            state["steps"] += 1
         return total
 
     def _validation_split(self, X, target, codes, sample_weight, rng):
@@ -941,7 +938,9 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             if validation is not None:
                 theta = network.unpack(x.astype(dtype))
                 if network.batch_norms:
-                    self._set_full_batch_stats(network, theta, stats, X, workspace)
+                    self._set_full_batch_stats(
+                        network, theta, stats, X, workspace, weight
+                    )
                 self._record_validation(network, theta, stats, validation, False)
 
         result = LBFGS(
@@ -962,12 +961,12 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         self.loss_curve_.extend(result.losses)
         params = network.unpack(result.x.astype(dtype))
         if network.batch_norms:
-            self._set_full_batch_stats(network, params, stats, X, workspace)
+            self._set_full_batch_stats(network, params, stats, X, workspace, weight)
         return params, message, result.interrupted
 
-    def _set_full_batch_stats(self, network, params, stats, X, workspace):
-        """Use the statistics of all the training data for inference."""
-        network.forward(params, X, workspace, training=True)
+    def _set_full_batch_stats(self, network, params, stats, X, workspace, weight):
+        """Use the (weighted) statistics of all the training data for inference."""
+        network.forward(params, X, workspace, training=True, weight=weight)
         network.set_stats_from_batch(workspace, stats)
 
     # -- gradient checking -------------------------------------------------
@@ -1023,15 +1022,9 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         workspace = network.workspace(n, np.float64)
         if network.uses_dropout:
             # Draw the masks once; every evaluation below reuses them.
-            network.forward(
-                params,
-                X,
-                workspace,
-                training=True,
-                rng=np.random.default_rng(
-                    check_random_state(random_state).randint(np.iinfo(np.int32).max)
-                ),
-            )
+            seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+            network.set_dropout_seed(int(seed))
+            network.forward(params, X, workspace, training=True, dropout_step=0)
         l2 = self.alpha / total
 
         def objective(theta):
@@ -1104,6 +1097,7 @@ class _Checkpoint:
         self._copy_state(self.update, state["update"])
         self._copy_stats(self.stats, stats)
         self.schedule = dict(state["schedule"])
+        self.steps = state["steps"]
         self.counters = {
             name: getattr(estimator, name, None) for name in self._COUNTERS
         }
@@ -1116,6 +1110,7 @@ class _Checkpoint:
         self._copy_state(state["update"], self.update)
         self._copy_stats(stats, self.stats)
         state["schedule"].update(self.schedule)
+        state["steps"] = self.steps
         for name, value in self.counters.items():
             if value is not None or hasattr(estimator, name):
                 setattr(estimator, name, value)

@@ -29,6 +29,7 @@ import numpy as np
 from .activations import get_activation
 from .initializers import INITIALIZERS
 from .layers import BatchNorm, BatchNormCache, Dense, Dropout
+from .layers._dropout import row_keys
 from .losses import LOSSES
 
 __all__ = ["BatchNormStats", "Network", "Params", "Workspace"]
@@ -109,6 +110,10 @@ class Workspace:
             None if d is None else np.empty((n_rows, n), dtype)
             for d, n in zip(network.dropouts, hidden, strict=True)
         ]
+        self.mask_hashes = [
+            None if d is None else np.empty((n_rows, n), np.uint64)
+            for d, n in zip(network.dropouts, hidden, strict=True)
+        ]
         self.batch_norm = (
             [BatchNormCache(n_rows, n, dtype) for n in hidden]
             if (network.batch_norms)
@@ -143,6 +148,8 @@ class Network:
         Dropout rate after each hidden layer (one rate for all, or one each).
     batch_norm : bool, default=False
         Whether each hidden Dense is followed by batch normalization.
+    dropout_seed : int, default=0
+        Seed of the dropout masks (see :class:`skdeep.nn.Dropout`).
     """
 
     def __init__(
@@ -153,6 +160,7 @@ class Network:
         fit_intercept: bool = True,
         dropout=0.0,
         batch_norm: bool = False,
+        dropout_seed: int = 0,
     ):
         self.layer_units = tuple(int(n) for n in layer_units)
         if len(self.layer_units) < 2 or min(self.layer_units) < 1:
@@ -174,6 +182,7 @@ class Network:
                 f"Got {len(rates)} dropout rates for {len(hidden)} hidden layers."
             )
         self.dropouts = [Dropout(r) if r > 0 else None for r in rates]
+        self.set_dropout_seed(dropout_seed)
         self.batch_norms = [BatchNorm(n) for n in hidden] if batch_norm else []
         self.n_coef_params = sum(n_in * n_out for n_in, n_out in self.coef_shapes)
         n_bias = sum(self.layer_units[1:]) if fit_intercept else 0
@@ -185,6 +194,22 @@ class Network:
         """Shapes of the weight matrices, layer by layer."""
         units = self.layer_units
         return list(zip(units[:-1], units[1:], strict=True))
+
+    def set_dropout_seed(self, seed: int) -> None:
+        """Choose the seed of the dropout masks.
+
+        Parameters
+        ----------
+        seed : int
+            Non-negative seed; the same seed, rows and steps give the same
+            masks.
+        """
+        hidden = self.layer_units[1:-1]
+        self._unit_keys = [
+            None if d is None else d.unit_keys(seed, l, n)
+            for l, (d, n) in enumerate(zip(self.dropouts, hidden, strict=True))
+        ]
+        self._projection = np.random.default_rng(seed).normal(size=self.layer_units[0])
 
     @property
     def uses_dropout(self) -> bool:
@@ -331,8 +356,9 @@ class Network:
         workspace: Workspace,
         out=None,
         training: bool = False,
-        rng: np.random.Generator | None = None,
+        dropout_step: int | None = None,
         stats: BatchNormStats | None = None,
+        weight=None,
     ):
         """Raw scores of a batch, keeping what back-propagation needs.
 
@@ -348,11 +374,15 @@ class Network:
             Where to write the raw scores (default: the workspace).
         training : bool, default=False
             Training mode: batch statistics for batch norm, and dropout.
-        rng : numpy.random.Generator, default=None
-            Draws fresh dropout masks in training mode; None reuses the masks
-            already in the workspace (a fixed mask, as gradient checks need).
+        dropout_step : int, default=None
+            Training step whose dropout masks to draw (in training mode);
+            None reuses the masks already in the workspace (a fixed mask, as
+            gradient checks need).
         stats : BatchNormStats, default=None
             Running statistics, required for batch norm outside training.
+        weight : float or ndarray of shape (n_samples,), default=None
+            Samples' weights in the batch objective; batch norm's training
+            statistics are weighted by them.
 
         Returns
         -------
@@ -362,6 +392,9 @@ class Network:
         n = X.shape[0]
         last = len(self.layers) - 1
         inputs = X
+        keys = None
+        if training and dropout_step is not None and self.uses_dropout:
+            keys = row_keys(X, self._projection, dropout_step)
         for l, layer in enumerate(self.layers):
             dst = out if (l == last and out is not None) else workspace.outputs[l][:n]
             layer.forward(inputs, params.coefs[l], params.intercepts[l], dst)
@@ -371,7 +404,9 @@ class Network:
                 bn = self.batch_norms[l]
                 scale, offset = params.bn_scales[l], params.bn_offsets[l]
                 if training:
-                    bn.forward_train(dst, scale, offset, workspace.batch_norm[l])
+                    bn.forward_train(
+                        dst, scale, offset, workspace.batch_norm[l], weight
+                    )
                 else:
                     bn.forward_inference(
                         dst, scale, offset, stats.means[l], stats.variances[l]
@@ -382,8 +417,10 @@ class Network:
             dropout = self.dropouts[l]
             if training and dropout is not None:
                 mask = workspace.masks[l][:n]
-                if rng is not None:
-                    dropout.draw_mask(rng, mask)
+                if keys is not None:
+                    dropout.draw_mask(
+                        keys, self._unit_keys[l], mask, workspace.mask_hashes[l][:n]
+                    )
                 inputs = dropout.forward(dst, mask, workspace.dropped[l][:n])
             else:
                 inputs = dst
@@ -524,7 +561,7 @@ class Network:
         weight,
         l2: float,
         workspace: Workspace,
-        rng: np.random.Generator | None = None,
+        dropout_step: int | None = None,
     ) -> float:
         r"""Training objective and its gradient on one batch.
 
@@ -544,15 +581,23 @@ class Network:
             Strength :math:`\lambda` of the L2 penalty.
         workspace : Workspace
             Buffers for at least ``n_samples`` rows.
-        rng : numpy.random.Generator, default=None
-            Draws the dropout masks; None reuses the workspace's masks.
+        dropout_step : int, default=None
+            Training step whose dropout masks to draw; None reuses the
+            workspace's masks.
 
         Returns
         -------
         objective : float
             :math:`\sum_i w_i \ell_i + \frac{\lambda}{2}\sum_l \lVert W_l\rVert^2`.
         """
-        raw = self.forward(params, X, workspace, training=True, rng=rng)
+        raw = self.forward(
+            params,
+            X,
+            workspace,
+            training=True,
+            dropout_step=dropout_step,
+            weight=weight,
+        )
         loss = self.loss.loss_gradient(raw, target, weight)
         self.backward(params, grads, X, workspace, l2)
         if l2:

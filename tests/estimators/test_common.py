@@ -28,6 +28,19 @@ ESTIMATORS = [
     ),
     DeepNetClassifier(hidden_layer_sizes=(), solver="lbfgs"),
     DeepNetClassifier((16, 8), activation="logistic", learning_rate_init=0.01),
+    DeepNetClassifier((32,), dropout=0.2),
+    DeepNetClassifier((16, 8), batch_norm=True),
+    DeepNetClassifier((16,), solver="rmsprop", learning_rate="adaptive"),
+    DeepNetClassifier((16,), activation="gelu", weight_init="he_normal"),
+    DeepNetClassifier(
+        (16, 8),
+        activation="elu",
+        batch_norm=True,
+        dropout=(0.3, 0.1),
+        solver="sgd",
+        learning_rate_init=0.05,
+    ),
+    LogisticUnit(solver="rmsprop", learning_rate_init=0.01),
 ]
 # Not here: early_stopping=True. Its random held-out split of repeated rows is
 # not a split of weighted rows, so check_sample_weight_equivalence cannot

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from skdeep.nn import Dense
@@ -52,3 +53,91 @@ def test_dense_sparse_input_matches_dense():
     layer.backward(X, delta, W, g_dense, None)
     layer.backward(sp.csc_matrix(X), delta, W, g_sparse, None)
     np.testing.assert_allclose(g_sparse, g_dense)
+
+
+# -- dropout -------------------------------------------------------------------
+from skdeep.nn.layers import BatchNorm, BatchNormCache, Dropout  # noqa: E402
+from skdeep.nn.layers._dropout import row_keys  # noqa: E402
+
+
+def _mask(rate, X, step=0, seed=0, n_units=300):
+    layer = Dropout(rate)
+    out = np.empty((X.shape[0], n_units))
+    projection = np.random.default_rng(seed).normal(size=X.shape[1])
+    layer.draw_mask(
+        row_keys(X, projection, step), layer.unit_keys(seed, 0, n_units), out
+    )
+    return out
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.5, 0.8])
+def test_dropout_masks_have_the_rate_and_keep_the_mean(rate):
+    X = np.random.RandomState(0).normal(size=(400, 5))
+    mask = _mask(rate, X)
+    assert set(np.unique(mask)) == {0.0, 1 / (1 - rate)}
+    assert (mask == 0).mean() == pytest.approx(rate, abs=0.01)
+    assert mask.mean() == pytest.approx(1.0, abs=0.02)  # E[mask] = 1
+    # No structure: rows and units are uncorrelated.
+    kept = (mask > 0).astype(float)
+    corr = np.corrcoef(kept[:, :50].T)
+    assert np.abs(corr[np.triu_indices(50, 1)]).max() < 0.25
+
+
+def test_dropout_masks_depend_on_row_step_and_seed_not_on_the_batch():
+    X = np.random.RandomState(0).normal(size=(30, 4))
+    mask = _mask(0.5, X)
+    # The same rows in another order, or with other rows around them, get
+    # the same masks; duplicates share theirs.
+    order = np.random.RandomState(1).permutation(30)
+    np.testing.assert_array_equal(_mask(0.5, X[order]), mask[order])
+    stacked = np.vstack([X[:10], X, X[:3]])
+    np.testing.assert_array_equal(_mask(0.5, stacked)[10:40], mask)
+    # A new step or seed draws new masks.
+    assert (_mask(0.5, X, step=1) != mask).mean() > 0.3
+    assert (_mask(0.5, X, seed=1) != mask).mean() > 0.3
+
+
+# -- batch norm ---------------------------------------------------------------
+def test_batch_norm_normalises_and_inference_uses_running_statistics():
+    rng = np.random.RandomState(0)
+    z = rng.normal(loc=3, scale=2, size=(50, 4))
+    bn, cache = BatchNorm(4), BatchNormCache(50, 4, np.float64)
+    out = z.copy()
+    bn.forward_train(out, np.ones(4), np.zeros(4), cache)
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(out.var(axis=0), z.var(axis=0) / (z.var(axis=0) + 1e-5))
+    mean, var = np.zeros(4), np.ones(4)
+    for _ in range(200):
+        bn.update_running(cache, mean, var)
+    np.testing.assert_allclose(mean, z.mean(axis=0))
+    inference = z.copy()
+    bn.forward_inference(inference, np.ones(4), np.zeros(4), mean, var)
+    np.testing.assert_allclose(inference, out, rtol=1e-7)  # 0.9**200 ~ 7e-10 left
+
+
+def test_weighted_batch_norm_equals_repeated_rows():
+    rng = np.random.RandomState(0)
+    z = rng.normal(size=(6, 3))
+    counts = np.array([1, 2, 0, 3, 1, 1])
+    scale, offset = rng.uniform(0.5, 2, 3), rng.normal(size=3)
+    bn = BatchNorm(3)
+    weighted, cache_w = z.copy(), BatchNormCache(6, 3, np.float64)
+    bn.forward_train(weighted, scale, offset, cache_w, counts / counts.sum())
+    repeated = np.repeat(z, counts, axis=0)
+    cache_r = BatchNormCache(len(repeated), 3, np.float64)
+    bn.forward_train(repeated, scale, offset, cache_r)
+    np.testing.assert_allclose(cache_w.mean, cache_r.mean)
+    np.testing.assert_allclose(cache_w.var, cache_r.var)
+    np.testing.assert_allclose(np.repeat(weighted, counts, axis=0), repeated)
+    # Backward: the weighted row's gradient is the sum over its copies.
+    upstream = rng.normal(size=(6, 3)) * counts[:, None]
+    g_w, gs_w, go_w = upstream.copy(), np.empty(3), np.empty(3)
+    bn.backward(g_w, scale, cache_w, gs_w, go_w)
+    up_r = np.repeat(upstream / np.maximum(counts, 1)[:, None], counts, axis=0)
+    g_r, gs_r, go_r = up_r.copy(), np.empty(3), np.empty(3)
+    bn.backward(g_r, scale, cache_r, gs_r, go_r)
+    summed = np.zeros_like(z)
+    np.add.at(summed, np.repeat(np.arange(6), counts), g_r)
+    np.testing.assert_allclose(g_w[counts > 0], summed[counts > 0], atol=1e-12)
+    np.testing.assert_allclose(gs_w, gs_r)
+    np.testing.assert_allclose(go_w, go_r)

@@ -26,6 +26,7 @@ class BatchNormCache:
         self.mean = np.empty(n_units, dtype=dtype)
         self.var = np.empty(n_units, dtype=dtype)
         self.inv_std = np.empty(n_units, dtype=dtype)
+        self.weight = None
 
 
 class BatchNorm:
@@ -42,23 +43,26 @@ class BatchNorm:
 
     Notes
     -----
-    In training, with the batch mean :math:`\mu` and (biased) variance
-    :math:`\sigma^2` of each unit,
+    In training, with the batch mean :math:`\mu = \sum_i p_i z_i` and
+    (biased) variance :math:`\sigma^2 = \sum_i p_i (z_i - \mu)^2` of each
+    unit, where :math:`p_i` are the samples' weights in the batch objective
+    (:math:`1/N` without sample weights, so that weighting a row by 2 is
+    the same as repeating it),
 
     .. math::
 
         \hat z = \frac{z - \mu}{\sqrt{\sigma^2 + \epsilon}}, \qquad
         y = \gamma \hat z + \beta,
 
-    and back-propagation through the batch statistics gives, for a batch of
-    :math:`N` rows and :math:`g = \gamma\, \partial L / \partial y`,
+    and back-propagation through the batch statistics gives, with
+    :math:`g = \gamma\, \partial L / \partial y`,
 
     .. math::
 
-        \frac{\partial L}{\partial z} = \frac{1}{\sqrt{\sigma^2 + \epsilon}}
-        \Big(g - \overline{g} - \hat z\, \overline{g \hat z}\Big),
+        \frac{\partial L}{\partial z_i} = \frac{1}{\sqrt{\sigma^2 + \epsilon}}
+        \Big(g_i - p_i \sum_j g_j - p_i \hat z_i \sum_j g_j \hat z_j\Big).
 
-    with bars for column means. For inference the running averages
+    For inference the running averages
     :math:`\mu_r \leftarrow m \mu_r + (1 - m)\mu` (and likewise
     :math:`\sigma^2_r`) replace the batch statistics, so a row's prediction
     never depends on the other rows of its batch.
@@ -75,6 +79,7 @@ class BatchNorm:
         scale: np.ndarray,
         offset: np.ndarray,
         cache: BatchNormCache,
+        weight=None,
     ) -> None:
         r"""Normalize ``z`` in place with its batch statistics.
 
@@ -87,13 +92,23 @@ class BatchNorm:
         cache : BatchNormCache
             Receives :math:`\hat z`, the statistics and
             :math:`1/\sqrt{\sigma^2+\epsilon}`.
+        weight : float or ndarray of shape (n_samples,), default=None
+            The weights :math:`p_i` (summing to one); None or a scalar means
+            equal weights.
         """
         n = z.shape[0]
         normalized = cache.normalized[:n]
-        np.mean(z, axis=0, out=cache.mean)
+        cache.weight = None if weight is None or np.ndim(weight) == 0 else weight
+        if cache.weight is None:
+            np.mean(z, axis=0, out=cache.mean)
+        else:
+            np.dot(cache.weight, z, out=cache.mean)
         z -= cache.mean
         np.square(z, out=normalized)
-        np.mean(normalized, axis=0, out=cache.var)
+        if cache.weight is None:
+            np.mean(normalized, axis=0, out=cache.var)
+        else:
+            np.dot(cache.weight, normalized, out=cache.var)
         np.add(cache.var, self.epsilon, out=cache.inv_std)
         np.sqrt(cache.inv_std, out=cache.inv_std)
         np.reciprocal(cache.inv_std, out=cache.inv_std)
@@ -153,10 +168,17 @@ class BatchNorm:
         np.multiply(delta, normalized, out=scratch)
         np.sum(scratch, axis=0, out=scale_grad)
         np.sum(delta, axis=0, out=offset_grad)
-        # g = gamma * delta; dz = inv_std * (g - mean(g) - z_hat * mean(g z_hat))
+        # g = gamma * delta; dz = inv_std * (g - p sum(g) - p z_hat sum(g z_hat)),
+        # with sum(g) = gamma * offset_grad and sum(g z_hat) = gamma * scale_grad.
         delta *= scale
-        delta -= scale * offset_grad / n
-        np.multiply(normalized, scale * scale_grad / n, out=scratch)
+        if cache.weight is None:
+            delta -= scale * offset_grad / n
+            np.multiply(normalized, scale * scale_grad / n, out=scratch)
+        else:
+            p = cache.weight[:, None]
+            delta -= p * (scale * offset_grad)
+            np.multiply(normalized, scale * scale_grad, out=scratch)
+            scratch *= p
         delta -= scratch
         delta *= cache.inv_std
 

@@ -1,10 +1,66 @@
-"""Inverted dropout."""
+"""Inverted dropout, with masks keyed by row content and training step."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "mix64", "row_keys"]
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def mix64(h: np.ndarray) -> np.ndarray:
+    """Scramble uint64 values in place with the splitmix64 finalizer.
+
+    Parameters
+    ----------
+    h : ndarray of dtype uint64
+        Values to scramble; overwritten.
+
+    Returns
+    -------
+    h : ndarray of dtype uint64
+        Well-mixed values: each output bit depends on every input bit.
+    """
+    h ^= h >> np.uint64(30)
+    h *= _M1
+    h ^= h >> np.uint64(27)
+    h *= _M2
+    h ^= h >> np.uint64(31)
+    return h
+
+
+def row_keys(X, projection: np.ndarray, step: int) -> np.ndarray:
+    """One uint64 key per row: a hash of the row's values and the step.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The batch as given to the network.
+    projection : ndarray of shape (n_features,)
+        Fixed random float64 vector; ``X @ projection`` fingerprints a row.
+    step : int
+        Training step; the same row gets new keys at every step.
+
+    Returns
+    -------
+    keys : ndarray of shape (n_samples,), dtype uint64
+    """
+    if hasattr(X, "toarray"):  # sparse: row by row already
+        fingerprint = np.asarray(X @ projection, dtype=np.float64).ravel()
+    else:
+        # Not X @ projection: BLAS blocks the product by the number of rows,
+        # so a row's last bit could depend on its batch. A row-wise sum of a
+        # C-ordered array does not.
+        rows = np.ascontiguousarray(X, dtype=np.float64)
+        fingerprint = np.multiply(rows, projection).sum(axis=1)
+    keys = fingerprint.view(np.uint64).copy()
+    with np.errstate(over="ignore"):  # uint64 arithmetic wraps, on purpose
+        step_key = np.array([step], dtype=np.uint64) * _GOLDEN + _GOLDEN
+    keys ^= mix64(step_key)[0]
+    return mix64(keys)
 
 
 class Dropout:
@@ -17,35 +73,73 @@ class Dropout:
 
     Notes
     -----
-    A mask :math:`M_{ij} \sim \text{Bernoulli}(1 - p) / (1 - p)` is drawn for
-    every batch; the layer computes :math:`D = A \odot M` forward and
+    A mask :math:`M_{ij} \in \{0, 1/(1-p)\}`, zero with probability
+    :math:`p`, multiplies the activation: :math:`D = A \odot M` forward,
     :math:`\partial L / \partial A = (\partial L / \partial D) \odot M`
     backward. Dividing by :math:`1 - p` keeps :math:`E[D] = A`, so inference
-    uses :math:`A` unchanged: it is deterministic and needs no rescaling.
+    uses :math:`A` unchanged: deterministic, and no rescaling.
+
+    The mask entry of row :math:`i` and unit :math:`j` is a counter-based
+    random draw, a hash of (the row's values, the training step, the layer,
+    the unit, the seed), instead of the next number of a stream. Masks are as
+    random as a stream's, but a row's mask does not depend on which other
+    rows share its batch, nor on its position, and duplicate rows share it
+    within a step. That is what makes a sample weight of 2 equivalent to
+    repeating the row, as scikit-learn expects of ``sample_weight``.
     """
 
     def __init__(self, rate: float):
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout rate must be in [0, 1), got {rate}.")
         self.rate = float(rate)
+        # keep iff the hash is >= rate * 2**64: an integer comparison.
+        self._threshold = np.uint64(min(int(self.rate * 2.0**64), 2**64 - 1))
 
-    def draw_mask(self, rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
-        """Fill ``out`` with a fresh scaled Bernoulli mask.
+    def unit_keys(self, seed: int, layer: int, n_units: int) -> np.ndarray:
+        """Per-unit uint64 keys of this layer, from a seed.
 
         Parameters
         ----------
-        rng : numpy.random.Generator
-            Source of randomness.
+        seed : int
+            Seed of the estimator's random state.
+        layer : int
+            Index of the hidden layer.
+        n_units : int
+            Width of the layer.
+
+        Returns
+        -------
+        keys : ndarray of shape (n_units,), dtype uint64
+        """
+        with np.errstate(over="ignore"):  # uint64 arithmetic wraps, on purpose
+            base = np.array([seed], dtype=np.uint64) * _GOLDEN
+            base += np.array([layer + 1], dtype=np.uint64) * _M1
+            keys = np.arange(n_units, dtype=np.uint64) * _GOLDEN + base
+        return mix64(keys)
+
+    def draw_mask(
+        self, rows: np.ndarray, units: np.ndarray, out: np.ndarray, scratch=None
+    ) -> np.ndarray:
+        """Fill ``out`` with the mask for these row and unit keys.
+
+        Parameters
+        ----------
+        rows : ndarray of shape (n_samples,), dtype uint64
+            From :func:`row_keys`.
+        units : ndarray of shape (n_units,), dtype uint64
+            From :meth:`unit_keys`.
         out : ndarray of shape (n_samples, n_units)
-            C-contiguous float32 or float64 buffer.
+            Float buffer receiving ``0`` or ``1 / (1 - rate)``.
+        scratch : ndarray of shape (n_samples, n_units), dtype uint64, optional
+            Buffer for the hashes; allocated if None.
 
         Returns
         -------
         out : ndarray
-            Entries ``0`` or ``1 / (1 - rate)``.
         """
-        rng.random(out=out, dtype=out.dtype)
-        np.greater_equal(out, self.rate, out=out)
+        h = np.bitwise_xor(rows[:, None], units[None, :], out=scratch)
+        mix64(h)
+        np.greater_equal(h, self._threshold, out=out, casting="unsafe")
         out *= 1.0 / (1.0 - self.rate)
         return out
 
