@@ -86,7 +86,7 @@ def matmul_floor(n_samples, layer_units, batch_size, epochs, dtype):
     return run
 
 
-def bench(name, spec, dtype, repeats):
+def bench(name, spec, dtype, repeats, toolkit=False):
     X_train, X_test, y_train, y_test = make_data(spec, dtype)
     params = dict(
         hidden_layer_sizes=spec["hidden"],
@@ -109,6 +109,15 @@ def bench(name, spec, dtype, repeats):
         "skdeep DeepNetClassifier": fit(DeepNetClassifier),
         "sklearn MLPClassifier": fit(MLPClassifier),
     }
+    if toolkit:
+        # What the deep-learning toolkit costs on the same work.
+        for label, extra in [
+            ("skdeep + dropout=0.2", dict(dropout=0.2)),
+            ("skdeep + batch_norm", dict(batch_norm=True)),
+        ]:
+            runners[label] = lambda extra=extra: DeepNetClassifier(
+                **params, **extra
+            ).fit(X_train, y_train)
     torch_runner = _torch_runner(X_train, y_train, spec, dtype)
     if torch_runner is not None:
         runners["torch.nn (CPU)"] = torch_runner
@@ -221,8 +230,8 @@ def main(argv=None):
     if args.quick:
         cases, repeats = cases[:1], 3
     rows = []
-    for name, dtype in cases:
-        rows += bench(name, WORKLOADS[name], dtype, repeats)
+    for i, (name, dtype) in enumerate(cases):
+        rows += bench(name, WORKLOADS[name], dtype, repeats, toolkit=i == 0)
     print_table(
         [
             "workload",

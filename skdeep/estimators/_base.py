@@ -520,23 +520,23 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
 
     def _target_spec(self, y, classes):
         """Work out classes and output layout from y (or ``classes``)."""
-        if type_of_target(y) == "multilabel-indicator":
-            y_type = "multilabel-indicator"
+        # type_of_target scans y: call it once (it is most of a small fit).
+        y_type = type_of_target(y, input_name="y")
+        if y_type == "multilabel-indicator":
             classes = np.arange(y.shape[1])
+        elif y_type not in ("binary", "multiclass"):
+            check_classification_targets(y)  # scikit-learn's message
+            raise ValueError(f"Unknown label type: {y_type!r}.")
         elif classes is not None:
             classes = np.unique(classes)
             y_type = "binary" if len(classes) <= 2 else "multiclass"
         else:
-            check_classification_targets(y)
-            y_type = type_of_target(y, input_name="y")
             classes = np.unique(column_or_1d(y) if y.ndim == 2 else y)
         if y_type == "multilabel-indicator" and not self._supports_multilabel:
             raise ValueError(
                 f"{type(self).__name__} does not support multilabel targets; use "
                 "DeepNetClassifier or sklearn.multioutput.MultiOutputClassifier."
             )
-        if y_type not in ("binary", "multiclass", "multilabel-indicator"):
-            raise ValueError(f"Unknown label type: {y_type!r}.")
         if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the "
@@ -571,7 +571,8 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"y should be a 1d array, got an array of shape {y.shape} instead."
             )
-        check_classification_targets(y)
+        if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+            check_classification_targets(y)  # continuous: scikit-learn's error
         codes = np.minimum(np.searchsorted(classes, y), len(classes) - 1)
         unknown = classes[codes] != y
         if unknown.any():
