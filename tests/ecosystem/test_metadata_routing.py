@@ -1,0 +1,69 @@
+"""sample_weight routed through Pipeline and GridSearchCV."""
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skdeep import DeepNetClassifier, LogisticUnit
+
+
+@pytest.fixture
+def routing():
+    with sklearn.config_context(enable_metadata_routing=True):
+        yield
+
+
+def _data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 4))
+    y = (X[:, 0] + 0.5 * rng.normal(size=120) > 0).astype(int)
+    return X, y, rng.uniform(0.1, 3, 120)
+
+
+def test_sample_weight_reaches_the_estimator_in_a_pipeline(routing):
+    X, y, sw = _data()
+    unit = LogisticUnit(alpha=1.0).set_fit_request(sample_weight=True)
+    pipe = make_pipeline(StandardScaler().set_fit_request(sample_weight=False), unit)
+    pipe.fit(X, y, sample_weight=sw)
+    direct = LogisticUnit(alpha=1.0).fit(
+        StandardScaler().fit_transform(X), y, sample_weight=sw
+    )
+    np.testing.assert_allclose(pipe[-1].coef_, direct.coef_)
+    unweighted = LogisticUnit(alpha=1.0).fit(StandardScaler().fit_transform(X), y)
+    assert not np.allclose(pipe[-1].coef_, unweighted.coef_)
+
+
+def test_grid_search_routes_fit_and_score_weights(routing):
+    X, y, sw = _data()
+    est = (
+        LogisticUnit()
+        .set_fit_request(sample_weight=True)
+        .set_score_request(sample_weight=True)
+    )
+    grid = GridSearchCV(est, {"alpha": [0.1, 10.0]}, cv=3).fit(X, y, sample_weight=sw)
+    assert grid.best_estimator_.coef_.shape == (1, 4)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_partial_fit_and_validation_requests(routing):
+    X, y, sw = _data()
+    net = DeepNetClassifier((4,), random_state=0)
+    net.set_partial_fit_request(sample_weight=True, classes=True)
+    net.set_fit_request(sample_weight=True, X_val=True, y_val=True)
+    requests = net.get_metadata_routing()
+    assert requests.fit.requests["X_val"] is True
+    assert requests.partial_fit.requests["classes"] is True
+    scaler = StandardScaler().set_fit_request(sample_weight=False)
+    pipe = make_pipeline(scaler, net.set_params(max_iter=3))
+    pipe.fit(X, y, sample_weight=sw, X_val=X[:20], y_val=y[:20])
+    assert len(pipe[-1].validation_scores_) == 3
+
+
+def test_unrequested_weights_are_an_error(routing):
+    X, y, sw = _data()
+    pipe = make_pipeline(StandardScaler(), LogisticUnit())
+    with pytest.raises(Exception, match="sample_weight"):
+        pipe.fit(X, y, sample_weight=sw)
