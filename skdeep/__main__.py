@@ -1,6 +1,8 @@
-"""``python -m skdeep``: run the demo."""
+"""``python -m skdeep``: the demo, or ``fit`` / ``predict`` on CSV files."""
 
-from ._demo import run_demo
+import sys
+
+from ._cli import main
 
 if __name__ == "__main__":
-    run_demo()
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The command line, run for real in a subprocess."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def run(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "skdeep", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def loans(tmp_path):
+    rng = np.random.RandomState(0)
+    n = 200
+    frame = pd.DataFrame(
+        {
+            "income": rng.lognormal(10, 0.5, n),
+            "age": rng.uniform(18, 80, n),
+            "city": rng.choice(["Lyon", "Oslo", "Quito"], n),
+        }
+    )
+    score = np.log(frame.income) / 2 + (frame.age > 40) + (frame.city == "Oslo")
+    frame["decision"] = np.where(score > score.median(), "approved", "declined")
+    frame.loc[::13, "income"] = np.nan
+    frame.loc[::17, "city"] = None
+    path = tmp_path / "loans.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+def test_fit_then_predict(loans, tmp_path):
+    result = run(
+        "fit",
+        loans,
+        "--target",
+        "decision",
+        "--hidden",
+        "16,8",
+        "--max-iter",
+        "80",
+        "--output",
+        "m.skops",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "cross-validated accuracy (5 folds)" in result.stdout
+    accuracy = float(result.stdout.split(":")[1].split("+/-")[0])
+    assert accuracy > 0.7
+    assert (tmp_path / "m.skops").is_file()
+
+    result = run("predict", "m.skops", loans, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 200 and set(lines) <= {"approved", "declined"}
+    truth = pd.read_csv(loans)["decision"]
+    assert (np.array(lines) == truth.to_numpy()).mean() > 0.8
+
+    result = run("predict", "m.skops", loans, "--proba", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header == "approved,declined" and len(rows) == 200
+    proba = np.array([[float(v) for v in row.split(",")] for row in rows])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["fit", "missing.csv", "--target", "y"], "no such file: missing.csv"),
+        (["fit", "{loans}", "--target", "nope"], "no column 'nope'"),
+        (["fit", "{one}", "--target", "decision"], "single class"),
+        (["predict", "missing.skops", "{loans}"], "no such file"),
+        (["predict", "{loans}", "{loans}"], "not a skops model file"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(loans, tmp_path, args, message):
+    one = tmp_path / "one.csv"
+    pd.read_csv(loans).assign(decision="yes").to_csv(one, index=False)
+    args = [a.format(loans=loans, one=one) for a in args]
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_hidden_sizes_are_reported_by_argparse(loans, tmp_path):
+    result = run("fit", loans, "--target", "decision", "--hidden", "0,a", cwd=tmp_path)
+    assert result.returncode == 2 and "--hidden" in result.stderr
