@@ -34,12 +34,14 @@ from sklearn.utils.validation import (
 from ..nn import BatchNormStats, Network, Params
 from ..optim import LBFGS, SGD, Adam, LearningRateSchedule, RMSprop
 from ..utils._sklearn import (
+    CallbackSupportMixin,
     Interval,
     InvalidParameterError,
     Options,
     StrOptions,
     _check_sample_weight,
     _fit_context,
+    with_callbacks,
 )
 
 STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop")
@@ -58,12 +60,16 @@ def _chunk_rows(layer_units, itemsize: int, budget: int) -> int:
     return max(64, budget // (max(layer_units[1:]) * itemsize))
 
 
-class BaseNetClassifier(ClassifierMixin, BaseEstimator):
+class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Shared fit/predict logic of :class:`LogisticUnit` and :class:`DeepNetClassifier`.
 
     Subclasses define their parameters and four hooks: ``_architecture``
-    (the network's shape and options), ``_store_params``, ``_fitted_params``
-    and, with batch norm, ``_fitted_stats``.
+    (the network's shape and options), ``_fitted_attributes``,
+    ``_fitted_params`` and, with batch norm, ``_fitted_stats``.
+
+    With scikit-learn's callbacks (``set_callbacks``, scikit-learn >= 1.9),
+    fit is a task with one subtask per epoch (or per L-BFGS iteration); a
+    callback that returns True at the end of a subtask stops training there.
     """
 
     _parameter_constraints: dict = {
@@ -110,9 +116,20 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         """
         raise NotImplementedError
 
+    def _fitted_attributes(self, params: Params, stats: BatchNormStats) -> dict:
+        """Return the fitted attributes holding these parameters."""
+        raise NotImplementedError
+
     def _store_params(self, params: Params, stats: BatchNormStats) -> None:
         """Publish trained parameters (and batch-norm statistics)."""
-        raise NotImplementedError
+        for name, value in self._fitted_attributes(params, stats).items():
+            setattr(self, name, value)
+
+    def _reconstruction_attributes(self, network, params, stats):
+        """Fitted attributes of a copy of the current weights (for callbacks)."""
+        copied = network.unpack(params.flat.copy())
+        stats = copy.deepcopy(stats)
+        return self._fitted_attributes(copied, stats)
 
     def _fitted_params(self) -> Params:
         """Return the fitted parameters as a Params (``flat`` may be None)."""
@@ -122,6 +139,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         return BatchNormStats([], [])
 
     # -- public API ----------------------------------------------------------
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
         self,
@@ -381,10 +399,21 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             raise
 
     def _restore(self, snapshot):
+        # The callback machinery's own attributes live across the call.
+        keep = {k: v for k, v in vars(self).items() if "callback" in k}
         vars(self).clear()
         vars(self).update(snapshot)
+        vars(self).update(keep)
 
     def _fit_or_raise(self, X, y, sample_weight, incremental, classes, validation):
+        # Callbacks see the data as the user gave it (a frame keeps its names).
+        callback_data = {
+            "X": X,
+            "y": y,
+            "metadata": {}
+            if sample_weight is None
+            else {"sample_weight": sample_weight},
+        }
         arch = self._validated_architecture()
         fitted = hasattr(self, "n_layers_")
         first_pass = not fitted or (not self.warm_start and not incremental)
@@ -461,6 +490,11 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         self._activation = arch["activation"]
         if first_pass:
             self._initialize_state(network)
+        callbacks = self._init_callback_context(
+            max_subtasks=1 if incremental else self.max_iter
+        )
+        callbacks.call_on_fit_task_begin(estimator=self, **callback_data)
+        self._callback_data = (callbacks, callback_data)
 
         # Overflow shows up as a non-finite loss or weights, which are checked
         # and reported; NumPy's warnings would only be noise.
@@ -486,6 +520,10 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         if not np.isfinite(params.flat).all():
             raise _Diverged("the network's weights are no longer finite")
         self._store_params(params, stats)
+        del self._callback_data
+        callbacks.call_on_fit_task_end(
+            estimator=self, reconstruction_attributes={}, **callback_data
+        )
         if interrupted:
             # The model of the last completed epoch is kept; the interrupt
             # still propagates, so that scripts stop as asked.
@@ -735,6 +773,9 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                     permutation = np.arange(n_train)
                     rng.shuffle(permutation)
                     sample_idx = sample_idx[permutation]
+                callbacks, callback_data = self._callback_data
+                epoch = callbacks.subcontext(task_name="epoch")
+                epoch.call_on_fit_task_begin(estimator=self, **callback_data)
                 total = self._run_epoch(
                     network,
                     params,
@@ -763,6 +804,14 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
                     self._record_loss()
                 schedule.on_epoch_end(state["schedule"], self.t_)
                 checkpoint.save(self, params.flat, state, stats)
+                if epoch.call_on_fit_task_end(
+                    estimator=self,
+                    reconstruction_attributes=lambda: self._reconstruction_attributes(
+                        network, params, stats
+                    ),
+                    **callback_data,
+                ):
+                    break  # a callback asked to stop: not a convergence failure
                 if self._no_improvement_count > self.n_iter_no_change:
                     what = "Validation score" if early_stopping else "Training loss"
                     msg = (
@@ -933,16 +982,31 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
             )
             return loss, grads.flat.astype(np.float64, copy=False)
 
+        callbacks, callback_data = self._callback_data
+
         def report(iteration, loss, x):
             if self.verbose:
                 print(f"Iteration {iteration}, loss = {loss:.8f}")
+            theta = network.unpack(x.astype(dtype))
             if validation is not None:
-                theta = network.unpack(x.astype(dtype))
                 if network.batch_norms:
                     self._set_full_batch_stats(
                         network, theta, stats, X, workspace, weight
                     )
                 self._record_validation(network, theta, stats, validation, False)
+
+            def attributes():  # only if a callback asks for a fitted estimator
+                if network.batch_norms:
+                    self._set_full_batch_stats(
+                        network, theta, stats, X, workspace, weight
+                    )
+                return self._reconstruction_attributes(network, theta, stats)
+
+            task = callbacks.subcontext(task_name="iteration")
+            task.call_on_fit_task_begin(estimator=self, **callback_data)
+            return task.call_on_fit_task_end(
+                estimator=self, reconstruction_attributes=attributes, **callback_data
+            )
 
         result = LBFGS(
             self.max_iter, self.max_fun, self.tol, **self._lbfgs_options
@@ -950,7 +1014,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         if not math.isfinite(result.fun):
             raise _Diverged(f"the training loss became {result.fun}")
         message = None
-        if not result.converged and not result.interrupted:
+        if not (result.converged or result.interrupted or result.stopped):
             message = (
                 f"lbfgs failed to converge after {result.n_iter} iteration(s): "
                 f"{result.message}. Increase max_iter (or max_fun), or scale the "

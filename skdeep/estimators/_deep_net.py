@@ -7,7 +7,7 @@ from numbers import Integral, Real
 from sklearn.utils.metaestimators import available_if
 
 from ..nn import BatchNormStats, Params
-from ..utils._sklearn import Interval, StrOptions, _fit_context
+from ..utils._sklearn import Interval, StrOptions, _fit_context, with_callbacks
 from ._base import STOCHASTIC_SOLVERS, BaseNetClassifier
 
 __all__ = ["DeepNetClassifier"]
@@ -282,21 +282,26 @@ class DeepNetClassifier(BaseNetClassifier):
             ),
         }
 
+    def _fitted_attributes(self, params: Params, stats: BatchNormStats) -> dict:
+        attributes = {"coefs_": params.coefs, "intercepts_": params.intercepts}
+        if params.bn_scales:
+            attributes.update(
+                batch_norm_scales_=params.bn_scales,
+                batch_norm_offsets_=params.bn_offsets,
+                batch_norm_means_=stats.means,
+                batch_norm_variances_=stats.variances,
+            )
+        return attributes
+
     def _store_params(self, params: Params, stats: BatchNormStats) -> None:
-        self.coefs_ = params.coefs
-        self.intercepts_ = params.intercepts
         for name in (
             "batch_norm_scales_",
             "batch_norm_offsets_",
             "batch_norm_means_",
             "batch_norm_variances_",
         ):
-            vars(self).pop(name, None)
-        if params.bn_scales:
-            self.batch_norm_scales_ = params.bn_scales
-            self.batch_norm_offsets_ = params.bn_offsets
-            self.batch_norm_means_ = stats.means
-            self.batch_norm_variances_ = stats.variances
+            vars(self).pop(name, None)  # from an earlier fit with batch norm
+        super()._store_params(params, stats)
 
     def _fitted_params(self):
         return Params(
@@ -314,6 +319,7 @@ class DeepNetClassifier(BaseNetClassifier):
         )
 
     @available_if(_stochastic_solver)
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one pass over the given data.

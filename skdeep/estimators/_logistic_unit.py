@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils.metaestimators import available_if
 
 from ..nn import BatchNormStats, Params
-from ..utils._sklearn import _fit_context
+from ..utils._sklearn import _fit_context, with_callbacks
 from ._base import BaseNetClassifier
 from ._deep_net import _stochastic_solver
 
@@ -212,17 +212,17 @@ class LogisticUnit(BaseNetClassifier):
             "init": "zeros",
         }
 
-    def _store_params(self, params: Params, stats: BatchNormStats) -> None:
+    def _fitted_attributes(self, params: Params, stats: BatchNormStats) -> dict:
         coef, intercept = params.coefs[0], params.intercepts[0]
-        self.coef_ = coef.T
-        self.intercept_ = (
-            intercept if intercept is not None else np.zeros(coef.shape[1], coef.dtype)
-        )
+        if intercept is None:
+            intercept = np.zeros(coef.shape[1], coef.dtype)
+        return {"coef_": coef.T, "intercept_": intercept}
 
     def _fitted_params(self):
         return Params(None, [self.coef_.T], [self.intercept_])
 
     @available_if(_stochastic_solver)
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the unit with one pass over the given data.

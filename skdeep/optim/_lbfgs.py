@@ -35,6 +35,8 @@ class LBFGSResult:
     interrupted : bool
         Whether a ``KeyboardInterrupt`` stopped the run; ``x`` is then the
         last completed iterate.
+    stopped : bool
+        Whether the callback asked to stop.
     """
 
     x: np.ndarray
@@ -44,6 +46,7 @@ class LBFGSResult:
     message: str
     losses: list = field(default_factory=list)
     interrupted: bool = False
+    stopped: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,8 @@ class LBFGS:
         x0 : ndarray of shape (n_params,)
             Starting point.
         callback : callable, default=None
-            ``callback(iteration, objective, x)`` after each iteration.
+            ``callback(iteration, objective, x)`` after each iteration;
+            returning True stops the run.
 
         Returns
         -------
@@ -99,6 +103,7 @@ class LBFGS:
         """
         losses: list[float] = []
         last_x = np.array(x0, dtype=np.float64)
+        stopped = []
         options = {"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol}
         if self.ftol is not None:
             options["ftol"] = self.ftol
@@ -108,8 +113,9 @@ class LBFGS:
         def on_iteration(intermediate_result):
             last_x[:] = intermediate_result.x
             losses.append(float(intermediate_result.fun))
-            if callback is not None:
-                callback(len(losses), losses[-1], last_x)
+            if callback is not None and callback(len(losses), losses[-1], last_x):
+                stopped.append(True)
+                raise StopIteration  # SciPy ends the run at this iterate
 
         try:
             with _quiet_foreign_blas():
@@ -138,6 +144,7 @@ class LBFGS:
             converged=bool(res.success),
             message=str(res.message),
             losses=losses,
+            stopped=bool(stopped),
         )
 
 

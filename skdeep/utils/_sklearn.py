@@ -21,3 +21,32 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
 ]
+
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+
+    HAS_CALLBACKS = True
+except ImportError:  # older scikit-learn: estimators work, without callbacks
+    HAS_CALLBACKS = False
+
+    class _NoCallbackContext:
+        """Stand-in for ``sklearn.callback.CallbackContext``: does nothing."""
+
+        def subcontext(self, **kwargs):
+            return self
+
+        def call_on_fit_task_begin(self, **kwargs):
+            return self
+
+        def call_on_fit_task_end(self, **kwargs):
+            return False
+
+    class CallbackSupportMixin:  # noqa: D101 - stand-in, documented above
+        def _init_callback_context(self, **kwargs):
+            return _NoCallbackContext()
+
+    def with_callbacks(method):  # noqa: D103 - stand-in, documented above
+        return method
+
+
+__all__ += ["HAS_CALLBACKS", "CallbackSupportMixin", "with_callbacks"]
