@@ -1,7 +1,8 @@
 """skdeep: scikit-learn-compatible neural networks on a vectorized NumPy core."""
 
+from ._display import TrainingCurveDisplay
 from .estimators import DeepNetClassifier, LogisticUnit
 
 __version__ = "0.1.0"
 
-__all__ = ["DeepNetClassifier", "LogisticUnit", "__version__"]
+__all__ = ["DeepNetClassifier", "LogisticUnit", "TrainingCurveDisplay", "__version__"]

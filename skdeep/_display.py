@@ -1,0 +1,151 @@
+"""TrainingCurveDisplay: loss per epoch and validation score per epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["TrainingCurveDisplay"]
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - exercised without matplotlib
+        raise ImportError(
+            "TrainingCurveDisplay needs matplotlib: pip install 'skdeep[plot]'."
+        ) from exc
+    return plt
+
+
+class TrainingCurveDisplay:
+    """Training curve of a fitted network: loss and validation score per epoch.
+
+    Build it with :meth:`from_estimator`; the constructor takes the curves
+    themselves. Follows scikit-learn's Display API: :meth:`plot` draws and
+    sets ``ax_``, ``figure_`` and ``lines_``.
+
+    Parameters
+    ----------
+    loss_curve : array-like of shape (n_epochs,)
+        Training objective after each epoch (or L-BFGS iteration).
+    validation_scores : array-like of shape (n_epochs,), default=None
+        Validation accuracy after each epoch, drawn on a second y axis.
+    estimator_name : str, default=None
+        Name for the legend.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        Axes with the loss curve.
+    ax_score_ : matplotlib Axes or None
+        Twin axes with the validation scores, if any.
+    figure_ : matplotlib Figure
+        Figure holding the axes.
+    lines_ : list of matplotlib Line2D
+        The loss line, then the validation line if any.
+
+    See Also
+    --------
+    sklearn.model_selection.LearningCurveDisplay : Score against training size.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_digits
+    >>> from skdeep import DeepNetClassifier, TrainingCurveDisplay
+    >>> X, y = load_digits(return_X_y=True)
+    >>> net = DeepNetClassifier((32,), early_stopping=True, n_iter_no_change=2,
+    ...                         random_state=0).fit(X / 16, y)
+    >>> display = TrainingCurveDisplay.from_estimator(net)
+    >>> len(display.lines_)
+    2
+    """
+
+    def __init__(self, *, loss_curve, validation_scores=None, estimator_name=None):
+        self.loss_curve = loss_curve
+        self.validation_scores = validation_scores
+        self.estimator_name = estimator_name
+
+    def plot(self, ax=None, *, name=None, loss_kwargs=None, score_kwargs=None):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure otherwise.
+        name : str, default=None
+            Legend name; defaults to ``estimator_name``.
+        loss_kwargs : dict, default=None
+            Keyword arguments of the loss line (``Axes.plot``).
+        score_kwargs : dict, default=None
+            Keyword arguments of the validation-score line.
+
+        Returns
+        -------
+        display : TrainingCurveDisplay
+            ``self``, with ``ax_``, ``figure_`` and ``lines_`` set.
+        """
+        plt = _pyplot()
+        if ax is None:
+            _, ax = plt.subplots()
+        name = self.estimator_name if name is None else name
+        loss = np.asarray(self.loss_curve, dtype=float)
+        epochs = np.arange(1, len(loss) + 1)
+        label = "training loss" if name is None else f"{name} training loss"
+        (loss_line,) = ax.plot(
+            epochs, loss, **{"label": label, "color": "C0", **(loss_kwargs or {})}
+        )
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("training loss")
+        self.lines_ = [loss_line]
+        self.ax_score_ = None
+        if self.validation_scores is not None and len(self.validation_scores):
+            scores = np.asarray(self.validation_scores, dtype=float)
+            self.ax_score_ = ax.twinx()
+            (score_line,) = self.ax_score_.plot(
+                np.arange(1, len(scores) + 1),
+                scores,
+                **{
+                    "label": "validation accuracy",
+                    "color": "C1",
+                    **(score_kwargs or {}),
+                },
+            )
+            self.ax_score_.set_ylabel("validation accuracy")
+            self.lines_.append(score_line)
+        ax.legend(handles=self.lines_, loc="center right")
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
+        """Plot the training curve of a fitted skdeep estimator.
+
+        Parameters
+        ----------
+        estimator : LogisticUnit or DeepNetClassifier
+            Fitted estimator (``loss_curve_`` and, with a validation set,
+            ``validation_scores_``).
+        ax : matplotlib Axes, default=None
+            Axes to draw on.
+        name : str, default=None
+            Legend name; defaults to the estimator's class name.
+        **kwargs : dict
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        display : TrainingCurveDisplay
+            The display, already drawn.
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(estimator, "loss_curve_")
+        display = cls(
+            loss_curve=estimator.loss_curve_,
+            validation_scores=getattr(estimator, "validation_scores_", None),
+            estimator_name=type(estimator).__name__ if name is None else name,
+        )
+        return display.plot(ax=ax, **kwargs)
