@@ -1,3 +1,4 @@
+import inspect
 import pickle
 
 import numpy as np
@@ -112,6 +113,10 @@ def test_early_stopping_matches_mlpclassifier_on_binary_targets(shuffle):
 
 
 @fixed_budget
+@pytest.mark.skipif(
+    "sample_weight" not in inspect.signature(MLPClassifier.fit).parameters,
+    reason="MLPClassifier takes sample_weight from scikit-learn 1.7",
+)
 @pytest.mark.parametrize("target", ["binary", "multilabel"])
 def test_same_network_as_mlpclassifier_binary_and_multilabel(target):
     if target == "binary":
