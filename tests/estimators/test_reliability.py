@@ -329,18 +329,29 @@ def test_fit_copies_the_training_set_at_most_once(dtype):
 def test_inputs_are_never_written(data):
     X, y = data
     sw = np.linspace(0.5, 2.0, len(y))
-    for array in (X, y, sw):
+    X_val, y_val, sw_val = X[:40].copy(), y[:40].copy(), sw[:40].copy()
+    arrays = (X, y, sw, X_val, y_val, sw_val)
+    for array in arrays:
         array.flags.writeable = False  # any write would raise
     try:
         for est in (
             DeepNetClassifier((8,), max_iter=3, early_stopping=True, random_state=0),
+            DeepNetClassifier((8,), batch_norm=True, dropout=0.2, max_iter=3),
             DeepNetClassifier((8,), solver="lbfgs", max_iter=5),
             LogisticUnit(class_weight="balanced"),
         ):
             est.fit(X, y, sample_weight=sw)
+            est.fit(
+                X,
+                y,
+                sample_weight=sw,
+                X_val=X_val,
+                y_val=y_val,
+                sample_weight_val=sw_val,
+            )
             est.predict_proba(X)
             est.predict_log_proba(X)
         DeepNetClassifier((8,)).partial_fit(X, y, sample_weight=sw, classes=[0, 1, 2])
     finally:
-        for array in (X, y, sw):
+        for array in arrays:
             array.flags.writeable = True
