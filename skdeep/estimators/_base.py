@@ -448,16 +448,7 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         if validation is not None:
             validation = self._validated_validation_set(validation, spec, dtype)
 
-        units = [X.shape[1], *arch["hidden_layer_sizes"], spec["n_outputs_"]]
-        loss = "log_loss" if spec["_y_type"] == "multiclass" else "binary_log_loss"
-        network = Network(
-            units,
-            arch["activation"],
-            loss,
-            arch["fit_intercept"],
-            dropout=arch["dropout"],
-            batch_norm=arch["batch_norm"],
-        )
+        network = self._build_network(arch, X.shape[1], spec)
         rng = check_random_state(self.random_state)
         if first_pass:
             params = network.init_params(rng, dtype, arch["init"])
@@ -471,9 +462,7 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     "The network's architecture changed since the last fit; set "
                     "warm_start=False to train a new network."
                 )
-            params = network.pack(
-                old.coefs, old.intercepts, dtype, old.bn_scales, old.bn_offsets
-            )
+            params = self._pack_fitted(network, dtype)
             old_stats = self._fitted_stats()
             stats = BatchNormStats(
                 [m.astype(dtype) for m in old_stats.means],
@@ -533,6 +522,27 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         if message is not None:
             warnings.warn(message, ConvergenceWarning, stacklevel=3)
         return self
+
+    @staticmethod
+    def _build_network(arch, n_features, spec) -> Network:
+        """Build the network for these options, features and targets."""
+        units = [n_features, *arch["hidden_layer_sizes"], spec["n_outputs_"]]
+        loss = "log_loss" if spec["_y_type"] == "multiclass" else "binary_log_loss"
+        return Network(
+            units,
+            arch["activation"],
+            loss,
+            arch["fit_intercept"],
+            dropout=arch["dropout"],
+            batch_norm=arch["batch_norm"],
+        )
+
+    def _pack_fitted(self, network, dtype) -> Params:
+        """Copy the fitted parameters into a new flat vector for ``network``."""
+        old = self._fitted_params()
+        return network.pack(
+            old.coefs, old.intercepts, dtype, old.bn_scales, old.bn_offsets
+        )
 
     def _validated_validation_set(self, validation, spec, dtype):
         """Validate (X_val, y_val, sample_weight_val) like the training data."""
@@ -1065,21 +1075,9 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         else:
             total = float(sample_weight.sum())
             weight = sample_weight.astype(np.float64) / total
-        units = [X.shape[1], *arch["hidden_layer_sizes"], spec["n_outputs_"]]
-        loss = "log_loss" if spec["_y_type"] == "multiclass" else "binary_log_loss"
-        network = Network(
-            units,
-            arch["activation"],
-            loss,
-            arch["fit_intercept"],
-            dropout=arch["dropout"],
-            batch_norm=arch["batch_norm"],
-        )
+        network = self._build_network(arch, X.shape[1], spec)
         if fitted:
-            old = self._fitted_params()
-            params = network.pack(
-                old.coefs, old.intercepts, np.float64, old.bn_scales, old.bn_offsets
-            )
+            params = self._pack_fitted(network, np.float64)
         else:
             params = network.init_params(
                 check_random_state(self.random_state), np.float64, arch["init"]

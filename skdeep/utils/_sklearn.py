@@ -22,6 +22,20 @@ __all__ = [
     "_fit_context",
 ]
 
+
+class _NoCallbackContext:
+    """Stand-in for ``sklearn.callback.CallbackContext`` that does nothing."""
+
+    def subcontext(self, **kwargs):
+        return self
+
+    def call_on_fit_task_begin(self, **kwargs):
+        return self
+
+    def call_on_fit_task_end(self, **kwargs):
+        return False
+
+
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin, with_callbacks
 
@@ -29,23 +43,11 @@ try:  # scikit-learn >= 1.9
 except ImportError:  # older scikit-learn: estimators work, without callbacks
     HAS_CALLBACKS = False
 
-    class _NoCallbackContext:
-        """Stand-in for ``sklearn.callback.CallbackContext``: does nothing."""
-
-        def subcontext(self, **kwargs):
-            return self
-
-        def call_on_fit_task_begin(self, **kwargs):
-            return self
-
-        def call_on_fit_task_end(self, **kwargs):
-            return False
-
-    class CallbackSupportMixin:  # noqa: D101 - stand-in, documented above
+    class CallbackSupportMixin:  # noqa: D101 - stand-in for scikit-learn's
         def _init_callback_context(self, **kwargs):
             return _NoCallbackContext()
 
-    def with_callbacks(method):  # noqa: D103 - stand-in, documented above
+    def with_callbacks(method):  # noqa: D103 - stand-in for scikit-learn's
         return method
 
 

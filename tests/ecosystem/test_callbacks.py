@@ -129,22 +129,11 @@ def test_estimators_work_without_the_callback_module(data, monkeypatch):
     from skdeep.estimators import _base
     from skdeep.utils import _sklearn
 
-    if _sklearn.HAS_CALLBACKS:
-        # What older scikit-learn gets: a context that does nothing.
-        class NoContext:
-            def subcontext(self, **kwargs):
-                return self
-
-            def call_on_fit_task_begin(self, **kwargs):
-                return self
-
-            def call_on_fit_task_end(self, **kwargs):
-                return False
-
-        monkeypatch.setattr(
-            _base.BaseNetClassifier,
-            "_init_callback_context",
-            lambda self, **kwargs: NoContext(),
-        )
+    # What older scikit-learn gets: a context that does nothing.
+    monkeypatch.setattr(
+        _base.BaseNetClassifier,
+        "_init_callback_context",
+        lambda self, **kwargs: _sklearn._NoCallbackContext(),
+    )
     X, y = data
     assert DeepNetClassifier((8,), max_iter=3).fit(X, y).n_iter_ == 3
