@@ -1,7 +1,7 @@
 """
-=================================================
+============================================
 A DataFrame pipeline tuned with GridSearchCV
-=================================================
+============================================
 
 Mixed columns with missing values, string labels: a ``ColumnTransformer``
 imputes and scales the numbers, imputes and one-hot encodes the categories,

@@ -1,7 +1,7 @@
 """
-==============================
+======================================
 TF-IDF text, straight into the network
-==============================
+======================================
 
 ``TfidfVectorizer`` returns a sparse matrix with one column per word. The
 network's first layer multiplies it without ever densifying it, so a

@@ -1,7 +1,7 @@
 """
-============================================
+===========================================
 One neuron cannot learn XOR; a deep net can
-============================================
+===========================================
 
 XOR labels the corners of a square so that no straight line separates the
 classes. A single logistic unit draws one line, so it stays near chance; one

@@ -1,7 +1,7 @@
 """
-==========================================
+=========================================
 SGD, momentum, Adam and RMSprop on digits
-==========================================
+=========================================
 
 The same network and the same initial weights, trained by four update rules.
 Plain SGD takes small, noisy steps; momentum accumulates a velocity; Adam and

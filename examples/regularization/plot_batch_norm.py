@@ -1,7 +1,7 @@
 """
-===================================
+====================================
 Batch norm in a deep sigmoid network
-===================================
+====================================
 
 Eight sigmoid layers: each multiplies the back-propagated gradient by at most
 1/4, so the first layers barely learn and plain SGD stays at chance.

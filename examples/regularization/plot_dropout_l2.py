@@ -1,7 +1,7 @@
 """
-=================================
+==================================
 L2 and dropout against overfitting
-=================================
+==================================
 
 A large network on 150 noisy training samples learns them by heart: training
 loss near zero, test loss high. An L2 penalty (``alpha``) shrinks the weights;

@@ -1,7 +1,7 @@
 """
-=====================================
+==============================
 Fit time against MLPClassifier
-=====================================
+==============================
 
 The same network, parameters and ``random_state`` (so the same weights and
 accuracy), timed side by side. skdeep trains from reused buffers with one

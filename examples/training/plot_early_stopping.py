@@ -1,7 +1,7 @@
 """
-================================================
+=================================================
 Early stopping on a validation set of your choice
-================================================
+=================================================
 
 ``fit(X, y, X_val=..., y_val=...)`` scores the network on the given validation
 set after every epoch. With ``early_stopping=True`` training stops once the

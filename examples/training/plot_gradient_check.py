@@ -1,7 +1,7 @@
 """
-=====================================
+=========================================
 Gradient checking with finite differences
-=====================================
+=========================================
 
 Back-propagation is easy to get subtly wrong. :func:`skdeep.utils.check_gradients`
 compares every back-propagated gradient with a centred finite difference of

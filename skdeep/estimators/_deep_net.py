@@ -35,9 +35,10 @@ class DeepNetClassifier(BaseNetClassifier):
     ----------
     hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
         Number of units in each hidden layer.
-    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
-            'gelu'}, default='relu'
-        Activation of the hidden layers: :math:`z`, :math:`1/(1+e^{-z})`,
+    activation : str, default='relu'
+        Activation of the hidden layers, one of ``'identity'``,
+        ``'logistic'``, ``'tanh'``, ``'relu'``, ``'leaky_relu'``, ``'elu'``,
+        ``'gelu'``: :math:`z`, :math:`1/(1+e^{-z})`,
         :math:`\tanh z`, :math:`\max(z, 0)`, :math:`\max(z, 0.01z)`,
         :math:`z` or :math:`e^z - 1` (ELU), :math:`z\,\Phi(z)` (exact GELU).
     solver : {'lbfgs', 'sgd', 'adam', 'rmsprop'}, default='adam'
@@ -94,9 +95,9 @@ class DeepNetClassifier(BaseNetClassifier):
         Weights of the classes in the loss, multiplied into ``sample_weight``;
         ``'balanced'`` uses ``n_samples / (n_classes * np.bincount(y))``
         (with counts weighted by ``sample_weight``).
-    weight_init : {'auto', 'glorot_uniform', 'glorot_normal', 'he_uniform', \
-            'he_normal', 'lecun_normal'}, default='auto'
-        Initial weights. ``'auto'`` is MLPClassifier's scheme (Glorot-uniform
+    weight_init : str, default='auto'
+        Initial weights: ``'auto'``, ``'glorot_uniform'``, ``'glorot_normal'``,
+        ``'he_uniform'``, ``'he_normal'`` or ``'lecun_normal'``. ``'auto'`` is MLPClassifier's scheme (Glorot-uniform
         weights and biases, with the bound for the logistic activation); the
         others draw weights of variance :math:`2/(n_{in}+n_{out})` (Glorot),
         :math:`2/n_{in}` (He) or :math:`1/n_{in}` (LeCun), uniform or normal,
@@ -132,7 +133,7 @@ class DeepNetClassifier(BaseNetClassifier):
         ``intercepts_[i]`` has shape (n_units_{i+1},).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
         Epochs (or L-BFGS iterations) run by the last call to fit.

@@ -97,7 +97,7 @@ class LogisticUnit(BaseNetClassifier):
         Number of training samples seen by the stochastic solvers.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_iter_ : int
         Epochs or iterations run by the last call to fit.
