@@ -97,8 +97,9 @@ class DeepNetClassifier(BaseNetClassifier):
         (with counts weighted by ``sample_weight``).
     weight_init : str, default='auto'
         Initial weights: ``'auto'``, ``'glorot_uniform'``, ``'glorot_normal'``,
-        ``'he_uniform'``, ``'he_normal'`` or ``'lecun_normal'``. ``'auto'`` is MLPClassifier's scheme (Glorot-uniform
-        weights and biases, with the bound for the logistic activation); the
+        ``'he_uniform'``, ``'he_normal'`` or ``'lecun_normal'``. ``'auto'`` is
+        MLPClassifier's scheme (Glorot-uniform weights and biases, with the
+        bound for the logistic activation); the
         others draw weights of variance :math:`2/(n_{in}+n_{out})` (Glorot),
         :math:`2/n_{in}` (He) or :math:`1/n_{in}` (LeCun), uniform or normal,
         and zero biases. He suits ReLU-like activations.

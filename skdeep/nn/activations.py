@@ -40,6 +40,18 @@ class Activation:
         ``needs_preactivation``). May overwrite its first argument.
     needs_preactivation : bool, default=False
         Whether ``derivative`` needs ``z`` rather than ``a``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import get_activation
+    >>> relu = get_activation("relu")
+    >>> z = np.array([[-1.0, 2.0]])
+    >>> relu.forward(z); z
+    array([[0., 2.]])
+    >>> delta = np.ones_like(z)
+    >>> relu.derivative(z, delta); delta
+    array([[0., 1.]])
     """
 
     name: str
@@ -171,6 +183,12 @@ def get_activation(name: str) -> Activation:
     -------
     activation : Activation
         The activation with its in-place forward and derivative.
+
+    Examples
+    --------
+    >>> from skdeep.nn import get_activation
+    >>> get_activation("gelu").needs_preactivation
+    True
     """
     try:
         return ACTIVATIONS[name]

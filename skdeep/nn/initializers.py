@@ -57,6 +57,15 @@ def glorot_uniform_sklearn(
     (Glorot & Bengio, 2010). Drawing in the same order from a
     ``RandomState`` as ``MLPClassifier`` does gives the same initial
     network for the same ``random_state``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.initializers import glorot_uniform_sklearn
+    >>> rng = np.random.RandomState(0)
+    >>> coef, bias = glorot_uniform_sklearn(rng, 4, 2, "relu", float)
+    >>> coef.shape, bias.shape, bool(np.abs(coef).max() <= 1.0)
+    ((4, 2), (2,), True)
     """
     factor = 2.0 if activation == "logistic" else 6.0
     bound = np.sqrt(factor / (fan_in + fan_out))
@@ -93,6 +102,13 @@ def zeros(
     -------
     coef : ndarray of shape (fan_in, fan_out)
     intercept : ndarray of shape (fan_out,)
+
+    Examples
+    --------
+    >>> from skdeep.nn.initializers import zeros
+    >>> coef, bias = zeros(None, 3, 1, "identity", float)
+    >>> coef.ravel(), bias
+    (array([0., 0., 0.]), array([0.]))
     """
     return np.zeros((fan_in, fan_out), dtype=dtype), np.zeros(fan_out, dtype=dtype)
 
@@ -173,6 +189,15 @@ for _name, _init in [
 ]:
     _init.__name__ = _init.__qualname__ = _name
     _init.__module__ = __name__
+    _init.__doc__ += f"""
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.initializers import {_name}
+    >>> coef, bias = {_name}(np.random.RandomState(0), 300, 100, "relu", float)
+    >>> coef.shape, bool((bias == 0).all())
+    ((300, 100), True)
+"""
 
 INITIALIZERS = {
     "glorot_uniform_sklearn": glorot_uniform_sklearn,

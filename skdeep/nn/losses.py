@@ -49,6 +49,18 @@ class BinaryCrossEntropy:
     which equals :math:`-t \log \sigma(z) - (1 - t) \log(1 - \sigma(z))`.
     ``log(1 + exp(z))`` is evaluated with :func:`numpy.logaddexp`, so the loss
     is finite for every finite :math:`z`. Columns are summed (multilabel).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import BinaryCrossEntropy
+    >>> raw = np.array([[0.0], [2.0]])
+    >>> loss = BinaryCrossEntropy().loss_gradient(raw, np.array([[1.0], [0.0]]), 0.5)
+    >>> round(loss, 4)  # mean of log(2) and log(1 + e^2)
+    1.41
+    >>> np.round(raw, 4)  # overwritten by the gradient 0.5 * (sigmoid - target)
+    array([[-0.25  ],
+           [ 0.4404]])
     """
 
     name = "binary_log_loss"
@@ -121,6 +133,16 @@ class CategoricalCrossEntropy:
 
     The log-sum-exp is shifted by :math:`\max_k z_k`, so nothing overflows and
     the loss is finite for every finite :math:`z`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import CategoricalCrossEntropy
+    >>> raw = np.array([[1000.0, 0.0, -1000.0]])  # no overflow
+    >>> CategoricalCrossEntropy().loss_gradient(raw, np.array([1]), 1.0)
+    1000.0
+    >>> raw
+    array([[ 1., -1.,  0.]])
     """
 
     name = "log_loss"

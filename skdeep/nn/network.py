@@ -50,6 +50,17 @@ class Params(NamedTuple):
     bn_scales, bn_offsets : list of ndarray
         Batch-norm :math:`\gamma` and :math:`\beta` of each hidden layer
         (empty without batch norm).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Network
+    >>> net = Network([2, 3, 1], loss="binary_log_loss")
+    >>> params = net.unpack(np.arange(net.n_params, dtype=float))
+    >>> params.coefs[0].shape, params.intercepts[1]
+    ((2, 3), array([12.]))
+    >>> bool(np.shares_memory(params.coefs[1], params.flat))
+    True
     """
 
     flat: np.ndarray
@@ -66,6 +77,13 @@ class BatchNormStats(NamedTuple):
     ----------
     means, variances : list of ndarray
         One array of shape (n_units,) per hidden layer.
+
+    Examples
+    --------
+    >>> from skdeep.nn import Network
+    >>> stats = Network([4, 3, 2], batch_norm=True).init_stats(float)
+    >>> stats.means[0], stats.variances[0]
+    (array([0., 0., 0.]), array([1., 1., 1.]))
     """
 
     means: list
@@ -83,6 +101,13 @@ class Workspace:
         Largest batch the buffers must hold.
     dtype : numpy.dtype
         Floating dtype of the computation.
+
+    Examples
+    --------
+    >>> from skdeep.nn import Network
+    >>> workspace = Network([4, 8, 3]).workspace(n_rows=32, dtype=float)
+    >>> [buffer.shape for buffer in workspace.outputs]
+    [(32, 8), (32, 3)]
     """
 
     def __init__(self, network: Network, n_rows: int, dtype):
@@ -150,6 +175,21 @@ class Network:
         Whether each hidden Dense is followed by batch normalization.
     dropout_seed : int, default=0
         Seed of the dropout masks (see :class:`skdeep.nn.Dropout`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Network
+    >>> net = Network([4, 8, 3], activation="tanh", loss="log_loss")
+    >>> params = net.init_params(np.random.RandomState(0), np.float64)
+    >>> grads = net.unpack(np.empty(net.n_params))
+    >>> X, y = np.random.RandomState(1).normal(size=(5, 4)), np.array([0, 1, 2, 0, 1])
+    >>> workspace = net.workspace(5, float)
+    >>> loss = net.loss_gradient(params, grads, X, y, 1 / 5, 0.0, workspace)
+    >>> net.n_params, [g.shape for g in grads.coefs]
+    (67, [(4, 8), (8, 3)])
+    >>> net.predict_raw(params, X).shape
+    (5, 3)
     """
 
     def __init__(

@@ -33,6 +33,16 @@ class Adam:
         \theta \leftarrow \theta - \eta
             \frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t}
             \frac{m}{\sqrt{v} + \epsilon}.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import Adam
+    >>> adam, params = Adam(), np.zeros(2)
+    >>> state = adam.init(params)
+    >>> adam.update(params, np.array([2.0, -0.5]), state, learning_rate=0.1)
+    >>> np.round(params, 4)  # the first step is about learning_rate * sign(g)
+    array([-0.1,  0.1])
     """
 
     beta_1: float = 0.9

@@ -37,6 +37,14 @@ class LBFGSResult:
         last completed iterate.
     stopped : bool
         Whether the callback asked to stop.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import LBFGS
+    >>> result = LBFGS().minimize(lambda x: (float(x @ x), 2 * x), np.ones(2))
+    >>> result.n_iter == len(result.losses)
+    True
     """
 
     x: np.ndarray
@@ -71,6 +79,14 @@ class LBFGS:
     -----
     SciPy's implementation works in float64; a float32 network is evaluated
     in float32 on a float32 copy of each iterate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import LBFGS
+    >>> result = LBFGS(tol=1e-10).minimize(lambda x: (float(x @ x), 2 * x), np.ones(3))
+    >>> result.converged, np.round(result.x, 6)
+    (True, array([0., 0., 0.]))
     """
 
     max_iter: int = 200

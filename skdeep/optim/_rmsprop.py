@@ -29,6 +29,16 @@ class RMSprop:
 
         v \leftarrow \beta v + (1 - \beta) g^2, \qquad
         \theta \leftarrow \theta - \eta \frac{g}{\sqrt{v} + \epsilon}.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import RMSprop
+    >>> rmsprop, params = RMSprop(beta=0.9), np.zeros(2)
+    >>> state = rmsprop.init(params)
+    >>> rmsprop.update(params, np.array([1.0, -4.0]), state, learning_rate=0.01)
+    >>> np.round(params, 4)  # first step: learning_rate * g / |g| / sqrt(1 - beta)
+    array([-0.0316,  0.0316])
     """
 
     beta: float = 0.999

@@ -34,6 +34,16 @@ class SGD:
             \mu v - \eta g & \text{(Nesterov)} \\
             v & \text{(classical)}
         \end{cases}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import SGD
+    >>> sgd, params = SGD(momentum=0.0, nesterov=False), np.ones(2)
+    >>> state = sgd.init(params)
+    >>> sgd.update(params, np.array([1.0, -1.0]), state, learning_rate=0.1)
+    >>> params
+    array([0.9, 1.1])
     """
 
     momentum: float = 0.9

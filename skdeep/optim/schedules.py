@@ -30,6 +30,15 @@ class LearningRateSchedule:
     - ``'adaptive'``: :math:`\eta` is divided by 5 each time the stopping
       criterion fires, instead of stopping, until it reaches
       ``min_learning_rate``.
+
+    Examples
+    --------
+    >>> from skdeep.optim import LearningRateSchedule
+    >>> schedule = LearningRateSchedule("invscaling", 0.1, power_t=0.5)
+    >>> state = schedule.init()
+    >>> schedule.on_epoch_end(state, n_samples_seen=99)
+    >>> round(state["learning_rate"], 6)
+    0.01
     """
 
     kind: str

@@ -18,6 +18,12 @@ class BatchNormCache:
         Width of the layer.
     dtype : numpy.dtype
         Floating dtype.
+
+    Examples
+    --------
+    >>> from skdeep.nn.layers import BatchNormCache
+    >>> BatchNormCache(n_rows=32, n_units=8, dtype=float).normalized.shape
+    (32, 8)
     """
 
     def __init__(self, n_rows: int, n_units: int, dtype):
@@ -66,6 +72,17 @@ class BatchNorm:
     :math:`\mu_r \leftarrow m \mu_r + (1 - m)\mu` (and likewise
     :math:`\sigma^2_r`) replace the batch statistics, so a row's prediction
     never depends on the other rows of its batch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.layers import BatchNorm, BatchNormCache
+    >>> z = np.array([[1.0], [3.0]])
+    >>> cache = BatchNormCache(2, 1, float)
+    >>> BatchNorm(1).forward_train(z, np.ones(1), np.zeros(1), cache)
+    >>> np.round(z, 3)
+    array([[-1.],
+           [ 1.]])
     """
 
     def __init__(self, n_units: int, momentum: float = 0.9, epsilon: float = 1e-5):

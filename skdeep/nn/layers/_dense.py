@@ -35,6 +35,16 @@ class Dense:
         \frac{\partial L}{\partial W} = X^\top \Delta, \qquad
         \frac{\partial L}{\partial b} = \mathbf{1}^\top \Delta, \qquad
         \frac{\partial L}{\partial X} = \Delta W^\top.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Dense
+    >>> X, W, b = np.ones((2, 3)), np.full((3, 4), 0.5), np.arange(4.0)
+    >>> out = np.empty((2, 4))
+    >>> Dense(3, 4).forward(X, W, b, out)
+    array([[1.5, 2.5, 3.5, 4.5],
+           [1.5, 2.5, 3.5, 4.5]])
     """
 
     def __init__(self, n_inputs: int, n_units: int, fit_intercept: bool = True):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Dropout", "mix64", "row_keys"]
+# mix64 and row_keys are helpers of the network, not public API.
+__all__ = ["Dropout"]
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -86,6 +87,22 @@ class Dropout:
     rows share its batch, nor on its position, and duplicate rows share it
     within a step. That is what makes a sample weight of 2 equivalent to
     repeating the row, as scikit-learn expects of ``sample_weight``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Dropout
+    >>> from skdeep.nn.layers._dropout import row_keys
+    >>> X = np.random.RandomState(0).normal(size=(1000, 3))
+    >>> layer = Dropout(0.25)
+    >>> mask = np.empty((1000, 8))
+    >>> layer.draw_mask(row_keys(X, np.ones(3), step=0), layer.unit_keys(0, 0, 8), mask)
+    ... # doctest: +ELLIPSIS
+    array(...)
+    >>> sorted(np.unique(np.round(mask, 4)))
+    [np.float64(0.0), np.float64(1.3333)]
+    >>> bool(abs((mask == 0).mean() - 0.25) < 0.02)
+    True
     """
 
     def __init__(self, rate: float):
