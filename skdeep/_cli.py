@@ -225,6 +225,13 @@ def main(argv=None) -> int:
     except CLIError as exc:
         print(f"skdeep: error: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:  # pandas or skops missing
+        print(
+            f"skdeep: error: the CSV commands need {exc.name or 'pandas and skops'}: "
+            "pip install 'skdeep[io]'",
+            file=sys.stderr,
+        )
+        return 2
     except ValueError as exc:  # e.g. an estimator's own input checks
         print(f"skdeep: error: {exc}", file=sys.stderr)
         return 2

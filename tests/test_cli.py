@@ -99,3 +99,15 @@ def test_bad_input_is_one_line_and_non_zero(loans, tmp_path, args, message):
 def test_bad_hidden_sizes_are_reported_by_argparse(loans, tmp_path):
     result = run("fit", loans, "--target", "decision", "--hidden", "0,a", cwd=tmp_path)
     assert result.returncode == 2 and "--hidden" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["skops", "pandas"])
+def test_missing_io_extra_is_one_line(loans, tmp_path, monkeypatch, capsys, missing):
+    from skdeep._cli import main
+
+    monkeypatch.setitem(sys.modules, missing, None)  # import now fails
+    status = main(["fit", str(loans), "--target", "decision"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"need {missing}" in err and "skdeep[io]" in err
+    assert len(err.strip().splitlines()) == 1
