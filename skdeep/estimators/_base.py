@@ -18,6 +18,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
@@ -1192,8 +1193,6 @@ class _Batcher:
     """
 
     def __init__(self, X, target, sample_weight, batch_size, dtype):
-        import scipy.sparse as sp
-
         self.X, self.target, self.sample_weight = X, target, sample_weight
         self.batch_size = batch_size
         self.sparse = sp.issparse(X)

@@ -66,8 +66,8 @@ class Params(NamedTuple):
     flat: np.ndarray
     coefs: list
     intercepts: list
-    bn_scales: list = []
-    bn_offsets: list = []
+    bn_scales: tuple | list = ()
+    bn_offsets: tuple | list = ()
 
 
 class BatchNormStats(NamedTuple):
