@@ -219,15 +219,17 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             Probability of each class, in the order of ``classes_``. For
             multilabel targets, the probability of each label.
         """
-        raw = self._raw_scores(X)
+        check_is_fitted(self)
+        network = self._network()
+        raw = self._raw_scores(X, network)
         if self._y_type == "binary":
             proba = np.empty((raw.shape[0], 2), dtype=raw.dtype)
             # Two sigmoids rather than 1 - p: exact in both tails.
             np.negative(raw[:, 0], out=proba[:, 0])
             proba[:, 1] = raw[:, 0]
-            self._network().loss.link(proba)
+            network.loss.link(proba)
             return proba
-        self._network().loss.link(raw)
+        network.loss.link(raw)
         return raw
 
     def predict_log_proba(self, X):
@@ -294,7 +296,7 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             batch_norm=bool(params.bn_scales),
         )
 
-    def _raw_scores(self, X):
+    def _raw_scores(self, X, network=None):
         check_is_fitted(self)
         # scikit-learn's finiteness check sums X, which can overflow (and warn)
         # for finite values near the float maximum; real NaN/inf still raise.
@@ -306,7 +308,7 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 dtype=(np.float64, np.float32),
                 reset=False,
             )
-        return self._raw_scores_validated(X)
+        return self._raw_scores_validated(X, network=network)
 
     def _raw_scores_validated(
         self, X, params=None, network=None, stats=None, check=True
@@ -484,7 +486,7 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             max_subtasks=1 if incremental else self.max_iter
         )
         callbacks.call_on_fit_task_begin(estimator=self, **callback_data)
-        self._callback_data = (callbacks, callback_data)
+        tasks = (callbacks, callback_data)
 
         # Overflow shows up as a non-finite loss or weights, which are checked
         # and reported; NumPy's warnings would only be noise.
@@ -502,15 +504,15 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     incremental,
                     first_pass,
                     validation,
+                    tasks,
                 )
             else:
                 params, message, interrupted = self._fit_lbfgs(
-                    network, params, stats, X, target, sample_weight, validation
+                    network, params, stats, X, target, sample_weight, validation, tasks
                 )
         if not np.isfinite(params.flat).all():
             raise _Diverged("the network's weights are no longer finite")
         self._store_params(params, stats)
-        del self._callback_data
         callbacks.call_on_fit_task_end(
             estimator=self, reconstruction_attributes={}, **callback_data
         )
@@ -720,8 +722,10 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         incremental,
         first_pass,
         validation,
+        tasks,
     ):
         optimizer, schedule = self._make_optimizer(), self._make_schedule()
+        callbacks, callback_data = tasks
         state = self._optimizer_state
         if (
             first_pass
@@ -768,7 +772,8 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         workspace = network.workspace(batch_size, X.dtype)
         grads = network.unpack(np.empty(network.n_params, dtype=X.dtype))
         batcher = _Batcher(X, target, sample_weight, batch_size, workspace.dtype)
-        best = (params.flat.copy(), copy.deepcopy(stats)) if early_stopping else None
+        if early_stopping:
+            best_flat, best_stats = params.flat.copy(), copy.deepcopy(stats)
         sample_idx = train_idx if train_idx is not None else np.arange(n_samples)
         ordered = train_idx is None and not self.shuffle
         state.setdefault("steps", 0)  # counts updates; keys the dropout masks
@@ -784,7 +789,6 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     permutation = np.arange(n_train)
                     rng.shuffle(permutation)
                     sample_idx = sample_idx[permutation]
-                callbacks, callback_data = self._callback_data
                 epoch = callbacks.subcontext(task_name="epoch")
                 epoch.call_on_fit_task_begin(estimator=self, **callback_data)
                 total = self._run_epoch(
@@ -809,8 +813,8 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                         network, params, stats, val, early_stopping
                     )
                     if early_stopping and is_best:
-                        best[0][:] = params.flat
-                        best = (best[0], copy.deepcopy(stats))
+                        np.copyto(best_flat, params.flat)
+                        _Checkpoint._copy_stats(best_stats, stats)
                 if not early_stopping:
                     self._record_loss()
                 schedule.on_epoch_end(state["schedule"], self.t_)
@@ -851,10 +855,8 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             interrupted = True
 
         if early_stopping:
-            params.flat[:] = best[0]
-            for dst, src in zip(stats, best[1], strict=True):
-                for d, s in zip(dst, src, strict=True):
-                    np.copyto(d, s)
+            np.copyto(params.flat, best_flat)
+            _Checkpoint._copy_stats(stats, best_stats)
         return params, message, interrupted
 
     def _run_epoch(
@@ -967,7 +969,9 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             self.best_loss_ = self.loss_curve_[-1]
 
     # -- L-BFGS --------------------------------------------------------------
-    def _fit_lbfgs(self, network, params, stats, X, target, sample_weight, validation):
+    def _fit_lbfgs(
+        self, network, params, stats, X, target, sample_weight, validation, tasks
+    ):
         n_samples, dtype = X.shape[0], X.dtype
         if sample_weight is None:
             weight, total_weight = np.full(n_samples, 1.0 / n_samples, dtype), n_samples
@@ -993,7 +997,7 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             )
             return loss, grads.flat.astype(np.float64, copy=False)
 
-        callbacks, callback_data = self._callback_data
+        callbacks, callback_data = tasks
 
         def report(iteration, loss, x):
             if self.verbose:

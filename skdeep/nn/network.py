@@ -127,18 +127,16 @@ class Workspace:
         self.preactivations = (
             buffers(hidden) if network.activation.needs_preactivation else None
         )
-        self.masks = [
-            None if d is None else np.empty((n_rows, n), dtype)
-            for d, n in zip(network.dropouts, hidden, strict=True)
-        ]
-        self.dropped = [
-            None if d is None else np.empty((n_rows, n), dtype)
-            for d, n in zip(network.dropouts, hidden, strict=True)
-        ]
-        self.mask_hashes = [
-            None if d is None else np.empty((n_rows, n), np.uint64)
-            for d, n in zip(network.dropouts, hidden, strict=True)
-        ]
+
+        def per_dropout_layer(dtype):
+            return [
+                None if d is None else np.empty((n_rows, n), dtype)
+                for d, n in zip(network.dropouts, hidden, strict=True)
+            ]
+
+        self.masks = per_dropout_layer(dtype)
+        self.dropped = per_dropout_layer(dtype)  # the activation after dropout
+        self.mask_hashes = per_dropout_layer(np.uint64)
         self.batch_norm = (
             [BatchNormCache(n_rows, n, dtype) for n in hidden]
             if (network.batch_norms)
@@ -222,7 +220,8 @@ class Network:
                 f"Got {len(rates)} dropout rates for {len(hidden)} hidden layers."
             )
         self.dropouts = [Dropout(r) if r > 0 else None for r in rates]
-        self.set_dropout_seed(dropout_seed)
+        if self.uses_dropout:
+            self.set_dropout_seed(dropout_seed)
         self.batch_norms = [BatchNorm(n) for n in hidden] if batch_norm else []
         self.n_coef_params = sum(n_in * n_out for n_in, n_out in self.coef_shapes)
         n_bias = sum(self.layer_units[1:]) if fit_intercept else 0
@@ -586,7 +585,7 @@ class Network:
             return 0.0
         coef = params.flat[: self.n_coef_params]
         grad = grads.flat[: self.n_coef_params]
-        penalty = 0.5 * strength * float(np.dot(coef, coef))
+        penalty = self._l2_penalty(params, strength)
         # NumPy only: calling SciPy's BLAS (a second OpenBLAS) between
         # NumPy's products makes their thread pools fight for the cores.
         grad += np.multiply(coef, strength, out=scratch)
@@ -640,10 +639,14 @@ class Network:
         )
         loss = self.loss.loss_gradient(raw, target, weight)
         self.backward(params, grads, X, workspace, l2)
-        if l2:
-            coef = params.flat[: self.n_coef_params]
-            loss += 0.5 * l2 * float(np.dot(coef, coef))
-        return loss
+        return loss + self._l2_penalty(params, l2)
+
+    def _l2_penalty(self, params: Params, strength: float) -> float:
+        # All weights are one contiguous slice: one dot product.
+        if strength == 0:
+            return 0.0
+        coef = params.flat[: self.n_coef_params]
+        return 0.5 * strength * float(np.dot(coef, coef))
 
     def loss_gradient_chunked(
         self,

@@ -355,3 +355,11 @@ def test_inputs_are_never_written(data):
     finally:
         for array in arrays:
             array.flags.writeable = True
+
+
+def test_a_failed_fit_keeps_no_reference_to_the_data(data):
+    X, y = data
+    est = DeepNetClassifier((64, 64), learning_rate_init=1e200, max_iter=5)
+    with pytest.raises(ValueError, match="diverged"):
+        est.fit(X * 1e100, y)
+    assert not [name for name in vars(est) if name.startswith("_")]
