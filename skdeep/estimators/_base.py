@@ -446,7 +446,7 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         if X.dtype != dtype:
             X = X.astype(dtype)
         if target.dtype != np.intp:
-            target = target.astype(dtype)
+            target = target.astype(dtype, copy=False)
         sample_weight = self._sample_weight(X, y_labels, codes, sample_weight, spec)
         if validation is not None:
             validation = self._validated_validation_set(validation, spec, dtype)
@@ -973,13 +973,7 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self, network, params, stats, X, target, sample_weight, validation, tasks
     ):
         n_samples, dtype = X.shape[0], X.dtype
-        if sample_weight is None:
-            weight, total_weight = np.full(n_samples, 1.0 / n_samples, dtype), n_samples
-        else:
-            total_weight = float(sample_weight.sum())
-            weight = (sample_weight / total_weight).astype(dtype)
-        if target.dtype != np.intp:
-            target = target.astype(dtype)
+        weight, total_weight = _objective_weights(sample_weight, n_samples, dtype)
         l2 = self.alpha / total_weight
         rows = _chunk_rows(network.layer_units, dtype.itemsize, _LBFGS_BUFFER_BYTES)
         if network.batch_norms:
@@ -1075,11 +1069,7 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             target = target.astype(np.float64)
         sample_weight = self._sample_weight(X, labels, codes, sample_weight, spec)
         n = X.shape[0]
-        if sample_weight is None:
-            weight, total = np.full(n, 1.0 / n), n
-        else:
-            total = float(sample_weight.sum())
-            weight = sample_weight.astype(np.float64) / total
+        weight, total = _objective_weights(sample_weight, n, np.float64)
         network = self._build_network(arch, X.shape[1], spec)
         if fitted:
             params = self._pack_fitted(network, np.float64)
@@ -1110,6 +1100,14 @@ class BaseNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = self._supports_multilabel
         return tags
+
+
+def _objective_weights(sample_weight, n_samples, dtype):
+    """Per-sample weights of the full-batch objective, and their raw total."""
+    if sample_weight is None:
+        return np.full(n_samples, 1.0 / n_samples, dtype), n_samples
+    total = float(sample_weight.sum())
+    return (sample_weight / total).astype(dtype, copy=False), total
 
 
 def _check_finite(params_flat, update_state) -> None:
