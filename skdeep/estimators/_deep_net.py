@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-
 from sklearn.utils.metaestimators import available_if
 
-from ..nn import BatchNormStats, Params
-from ..utils._sklearn import Interval, StrOptions, _fit_context, with_callbacks
-from ._base import STOCHASTIC_SOLVERS, BaseNetClassifier
+from ..utils._sklearn import _fit_context, with_callbacks
+from ._base import BaseNetwork
+from ._classifier import BaseNetClassifier
+from ._params import stochastic_solver
 
 __all__ = ["DeepNetClassifier"]
-
-
-def _stochastic_solver(estimator) -> bool:
-    if estimator.solver not in STOCHASTIC_SOLVERS:
-        raise AttributeError(
-            "partial_fit is only available for stochastic optimizers. "
-            f"{estimator.solver} is not stochastic."
-        )
-    return True
 
 
 class DeepNetClassifier(BaseNetClassifier):
@@ -186,29 +176,7 @@ class DeepNetClassifier(BaseNetClassifier):
 
     _parameter_constraints: dict = {
         **BaseNetClassifier._parameter_constraints,
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [
-            StrOptions(
-                {"identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gelu"}
-            )
-        ],
-        "weight_init": [
-            StrOptions(
-                {
-                    "auto",
-                    "glorot_uniform",
-                    "glorot_normal",
-                    "he_uniform",
-                    "he_normal",
-                    "lecun_normal",
-                }
-            )
-        ],
-        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-        "batch_norm": ["boolean"],
+        **BaseNetwork._network_constraints,
     }
 
     def __init__(
@@ -270,57 +238,7 @@ class DeepNetClassifier(BaseNetClassifier):
         self.dropout = dropout
         self.batch_norm = batch_norm
 
-    def _architecture(self):
-        return {
-            "hidden_layer_sizes": self.hidden_layer_sizes,
-            "activation": self.activation,
-            "fit_intercept": True,
-            "dropout": self.dropout,
-            "batch_norm": self.batch_norm,
-            "init": (
-                "glorot_uniform_sklearn"
-                if self.weight_init == "auto"
-                else self.weight_init
-            ),
-        }
-
-    def _fitted_attributes(self, params: Params, stats: BatchNormStats) -> dict:
-        attributes = {"coefs_": params.coefs, "intercepts_": params.intercepts}
-        if params.bn_scales:
-            attributes.update(
-                batch_norm_scales_=params.bn_scales,
-                batch_norm_offsets_=params.bn_offsets,
-                batch_norm_means_=stats.means,
-                batch_norm_variances_=stats.variances,
-            )
-        return attributes
-
-    def _store_params(self, params: Params, stats: BatchNormStats) -> None:
-        for name in (
-            "batch_norm_scales_",
-            "batch_norm_offsets_",
-            "batch_norm_means_",
-            "batch_norm_variances_",
-        ):
-            vars(self).pop(name, None)  # from an earlier fit with batch norm
-        super()._store_params(params, stats)
-
-    def _fitted_params(self):
-        return Params(
-            None,
-            self.coefs_,
-            self.intercepts_,
-            getattr(self, "batch_norm_scales_", []),
-            getattr(self, "batch_norm_offsets_", []),
-        )
-
-    def _fitted_stats(self):
-        return BatchNormStats(
-            getattr(self, "batch_norm_means_", []),
-            getattr(self, "batch_norm_variances_", []),
-        )
-
-    @available_if(_stochastic_solver)
+    @available_if(stochastic_solver)
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):

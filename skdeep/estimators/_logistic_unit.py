@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.metaestimators import available_if
 
-from ..nn import BatchNormStats, Params
 from ..utils._sklearn import _fit_context, with_callbacks
-from ._base import BaseNetClassifier
-from ._deep_net import _stochastic_solver
+from ._classifier import BaseNetClassifier
+from ._params import stochastic_solver
 
 __all__ = ["LogisticUnit"]
 
@@ -212,16 +211,16 @@ class LogisticUnit(BaseNetClassifier):
             "init": "zeros",
         }
 
-    def _fitted_attributes(self, params: Params, stats: BatchNormStats) -> dict:
+    def _parameter_attributes(self, params, stats) -> dict:
         coef, intercept = params.coefs[0], params.intercepts[0]
         if intercept is None:
             intercept = np.zeros(coef.shape[1], coef.dtype)
         return {"coef_": coef.T, "intercept_": intercept}
 
-    def _fitted_params(self):
-        return Params(None, [self.coef_.T], [self.intercept_])
+    def _fitted_groups(self) -> tuple[dict, dict]:
+        return {"coefs": [self.coef_.T], "intercepts": [self.intercept_]}, {}
 
-    @available_if(_stochastic_solver)
+    @available_if(stochastic_solver)
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):

@@ -6,13 +6,20 @@ This package depends on NumPy and SciPy only; it never imports scikit-learn
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import INITIALIZERS
-from .layers import BatchNorm, Dense, Dropout
-from .losses import LOSSES, BinaryCrossEntropy, CategoricalCrossEntropy
+from .layers import ActivationLayer, BatchNorm, Dense, Dropout, Layer
+from .losses import (
+    LOSSES,
+    BinaryCrossEntropy,
+    CategoricalCrossEntropy,
+    PoissonDeviance,
+    SquaredError,
+)
 from .network import BatchNormStats, Network, Params, Workspace
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "ActivationLayer",
     "BatchNorm",
     "BatchNormStats",
     "BinaryCrossEntropy",
@@ -21,8 +28,11 @@ __all__ = [
     "Dropout",
     "INITIALIZERS",
     "LOSSES",
+    "Layer",
     "Network",
     "Params",
+    "PoissonDeviance",
+    "SquaredError",
     "Workspace",
     "get_activation",
 ]

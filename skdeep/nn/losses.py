@@ -1,4 +1,4 @@
-"""Classification losses computed from raw scores; each loss owns its link.
+"""Losses computed from raw scores; each loss owns its link.
 
 Conventions
 -----------
@@ -7,25 +7,36 @@ Conventions
 - ``target`` : for :class:`BinaryCrossEntropy`, an array of shape
   (n_samples, n_outputs) of 0/1 in the training dtype (one column for a binary
   problem, one per label for multilabel); for :class:`CategoricalCrossEntropy`,
-  integer class codes of shape (n_samples,).
+  integer class codes of shape (n_samples,); for :class:`SquaredError` and
+  :class:`PoissonDeviance`, real targets of shape (n_samples, n_outputs) in
+  the training dtype.
 - ``weight`` : float or ndarray of shape (n_samples,), the weight of each
   sample in the objective ``sum_i weight_i * loss_i``. Passing
   ``sample_weight / sample_weight.sum()`` (or ``1 / n_samples``) gives the
   weighted mean that the estimators minimise.
 
-Both losses are the negative log-likelihood of their link (sigmoid or
-softmax), so their gradient with respect to the raw scores is the famously
-simple ``weight * (proba - target)``: the Jacobian of the link cancels against
-the derivative of the log. This is why the network ends in a linear layer and
-the loss applies the link, and not the other way round.
+Every loss here is the negative log-likelihood of its link's canonical
+family (sigmoid for Bernoulli, softmax for categorical, identity for
+Gaussian, exp for Poisson), so its gradient with respect to the raw scores is
+the famously simple ``weight * (prediction - target)``: the Jacobian of the
+link cancels against the derivative of the log-likelihood. This is why the
+network ends in a linear layer and the loss applies the link, and not the
+other way round. Values are summed over outputs (columns), so the loss and
+its gradient describe one function, whatever the number of outputs.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, xlogy
 
-__all__ = ["BinaryCrossEntropy", "CategoricalCrossEntropy", "LOSSES"]
+__all__ = [
+    "LOSSES",
+    "BinaryCrossEntropy",
+    "CategoricalCrossEntropy",
+    "PoissonDeviance",
+    "SquaredError",
+]
 
 
 def _weighted_sum(values: np.ndarray, weight: float | np.ndarray) -> float:
@@ -64,7 +75,7 @@ class BinaryCrossEntropy:
     """
 
     name = "binary_log_loss"
-    link_name = "logistic"
+    out_activation = "logistic"
 
     def link(self, raw: np.ndarray) -> None:
         r"""Replace raw scores by probabilities, in place.
@@ -75,21 +86,6 @@ class BinaryCrossEntropy:
             Raw scores; overwritten with :math:`\sigma(z)`.
         """
         expit(raw, out=raw)
-
-    def log_proba(self, raw: np.ndarray) -> np.ndarray:
-        r"""Log-probabilities of the positive class, computed stably.
-
-        Parameters
-        ----------
-        raw : ndarray of shape (n_samples, n_outputs)
-            Raw scores.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_outputs)
-            :math:`\log \sigma(z) = -\log(1 + e^{-z})`.
-        """
-        return -np.logaddexp(0, -raw)
 
     def loss_gradient(
         self, raw: np.ndarray, target: np.ndarray, weight: float | np.ndarray
@@ -146,7 +142,7 @@ class CategoricalCrossEntropy:
     """
 
     name = "log_loss"
-    link_name = "softmax"
+    out_activation = "softmax"
 
     def link(self, raw: np.ndarray) -> None:
         """Replace raw scores by softmax probabilities, in place.
@@ -162,24 +158,6 @@ class CategoricalCrossEntropy:
             raw -= raw.max(axis=1, keepdims=True)
         np.exp(raw, out=raw)
         raw /= raw.sum(axis=1, keepdims=True)
-
-    def log_proba(self, raw: np.ndarray) -> np.ndarray:
-        r"""Log-softmax of the raw scores, computed stably.
-
-        Parameters
-        ----------
-        raw : ndarray of shape (n_samples, n_classes)
-            Raw scores.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            :math:`z_k - \log \sum_j e^{z_j}`.
-        """
-        with np.errstate(over="ignore"):  # as in link
-            shifted = raw - raw.max(axis=1, keepdims=True)
-        shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        return shifted
 
     def loss_gradient(
         self, raw: np.ndarray, target: np.ndarray, weight: float | np.ndarray
@@ -212,4 +190,152 @@ class CategoricalCrossEntropy:
         return loss
 
 
-LOSSES = {"binary_log_loss": BinaryCrossEntropy, "log_loss": CategoricalCrossEntropy}
+class SquaredError:
+    r"""Identity link with half the squared error, summed over outputs.
+
+    Notes
+    -----
+    For a raw score :math:`z` (the prediction itself) and target :math:`y`,
+
+    .. math::
+
+        \ell(z, y) = \tfrac{1}{2} (z - y)^2, \qquad
+        \frac{\partial \ell}{\partial z} = z - y.
+
+    With several outputs the per-output losses are summed, the function whose
+    gradient scikit-learn's ``MLPRegressor`` follows (it reports their mean,
+    scikit-learn issue #8349), so that stochastic solvers train the same
+    weights and L-BFGS minimises the function it is given the gradient of.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import SquaredError
+    >>> raw = np.array([[1.0], [3.0]])
+    >>> SquaredError().loss_gradient(raw, np.array([[0.0], [1.0]]), 0.5)
+    1.25
+    >>> raw  # overwritten by the gradient 0.5 * (raw - target)
+    array([[0.5],
+           [1. ]])
+    """
+
+    name = "squared_error"
+    out_activation = "identity"
+
+    def link(self, raw: np.ndarray) -> None:
+        """Leave raw scores as they are: they are the predictions (identity).
+
+        Parameters
+        ----------
+        raw : ndarray of shape (n_samples, n_outputs)
+            Raw scores; left unchanged.
+        """
+
+    def loss_gradient(
+        self, raw: np.ndarray, target: np.ndarray, weight: float | np.ndarray
+    ) -> float:
+        """Weighted loss; overwrites ``raw`` with its gradient.
+
+        Parameters
+        ----------
+        raw : ndarray of shape (n_samples, n_outputs)
+            Raw scores; on return, ``weight * (raw - target)``.
+        target : ndarray of shape (n_samples, n_outputs)
+            Real targets.
+        weight : float or ndarray of shape (n_samples,)
+            Per-sample weights of the objective.
+
+        Returns
+        -------
+        loss : float
+            ``sum_i weight_i * sum_k (raw_ik - target_ik) ** 2 / 2``.
+        """
+        raw -= target
+        per_sample = np.einsum("ij,ij->i", raw, raw)
+        loss = 0.5 * _weighted_sum(per_sample, weight)
+        raw *= weight if np.ndim(weight) == 0 else weight[:, None]
+        return loss
+
+
+class PoissonDeviance:
+    r"""Log link with half the Poisson deviance, summed over outputs.
+
+    Notes
+    -----
+    The prediction is :math:`\mu = e^z` for a raw score :math:`z`, and for a
+    count (or rate) :math:`y \ge 0`,
+
+    .. math::
+
+        \ell(z, y) = y \log\frac{y}{\mu} - y + \mu
+                   = e^z - y z + (y \log y - y), \qquad
+        \frac{\partial \ell}{\partial z} = e^z - y.
+
+    The constant :math:`y \log y - y` makes the loss zero at a perfect fit,
+    as in scikit-learn's ``MLPRegressor(loss='poisson')``. A raw score so
+    large that :math:`e^z` overflows gives an infinite loss, which the
+    estimators report as divergence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import PoissonDeviance
+    >>> raw = np.log(np.array([[2.0], [1.0]]))
+    >>> round(PoissonDeviance().loss_gradient(raw, np.array([[2.0], [3.0]]), 1.0), 4)
+    1.2958
+    >>> np.round(raw, 4)  # exp(raw) - target
+    array([[ 0.],
+           [-2.]])
+    """
+
+    name = "poisson"
+    out_activation = "exp"
+
+    def link(self, raw: np.ndarray) -> None:
+        """Replace raw scores by the predicted means :math:`e^z`, in place.
+
+        Parameters
+        ----------
+        raw : ndarray of shape (n_samples, n_outputs)
+            Raw scores; overwritten.
+        """
+        np.exp(raw, out=raw)
+
+    def loss_gradient(
+        self, raw: np.ndarray, target: np.ndarray, weight: float | np.ndarray
+    ) -> float:
+        """Weighted loss; overwrites ``raw`` with its gradient.
+
+        Parameters
+        ----------
+        raw : ndarray of shape (n_samples, n_outputs)
+            Raw scores; on return, ``weight * (exp(raw) - target)``.
+        target : ndarray of shape (n_samples, n_outputs)
+            Non-negative targets.
+        weight : float or ndarray of shape (n_samples,)
+            Per-sample weights of the objective.
+
+        Returns
+        -------
+        loss : float
+            ``sum_i weight_i * sum_k loss(raw_ik, target_ik)``.
+        """
+        per_sample = np.einsum("ij,ij->i", target, raw)
+        np.exp(raw, out=raw)
+        per_sample -= raw.sum(axis=1)
+        per_sample -= (xlogy(target, target) - target).sum(axis=1)
+        loss = -_weighted_sum(per_sample, weight)
+        raw -= target
+        raw *= weight if np.ndim(weight) == 0 else weight[:, None]
+        return loss
+
+
+LOSSES = {
+    loss.name: loss
+    for loss in (
+        BinaryCrossEntropy,
+        CategoricalCrossEntropy,
+        SquaredError,
+        PoissonDeviance,
+    )
+}

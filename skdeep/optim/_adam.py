@@ -6,7 +6,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Adam"]
+__all__ = ["Adam", "AdamState"]
+
+
+@dataclass
+class AdamState:
+    """The state of :class:`Adam`.
+
+    Attributes
+    ----------
+    m, v : ndarray of shape (n_params,)
+        First and second moments, stored divided by ``1 - beta_1`` and
+        ``1 - beta_2`` respectively, which saves two passes per step.
+    t : int
+        Steps taken.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import Adam
+    >>> Adam().init(np.ones(2)).t
+    0
+    """
+
+    m: np.ndarray
+    v: np.ndarray
+    t: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,7 +74,7 @@ class Adam:
     beta_2: float = 0.999
     epsilon: float = 1e-8
 
-    def init(self, params: np.ndarray) -> dict:
+    def init(self, params: np.ndarray) -> AdamState:
         """Create the optimizer state for a parameter vector.
 
         Parameters
@@ -59,15 +84,17 @@ class Adam:
 
         Returns
         -------
-        state : dict
-            Moments ``'m'``, ``'v'`` (zeros) and step count ``'t'`` (0).
-            The moments are stored divided by ``1 - beta_1`` and
-            ``1 - beta_2`` respectively, which saves two passes per step.
+        state : AdamState
+            Zero moments, no step taken.
         """
-        return {"m": np.zeros_like(params), "v": np.zeros_like(params), "t": 0}
+        return AdamState(np.zeros_like(params), np.zeros_like(params))
 
     def update(
-        self, params: np.ndarray, grads: np.ndarray, state: dict, learning_rate: float
+        self,
+        params: np.ndarray,
+        grads: np.ndarray,
+        state: AdamState,
+        learning_rate: float,
     ) -> None:
         r"""Apply one step in place.
 
@@ -77,7 +104,7 @@ class Adam:
             Updated in place.
         grads : ndarray of shape (n_params,)
             Gradient at ``params``; overwritten (used as scratch space).
-        state : dict
+        state : AdamState
             From :meth:`init`; updated in place.
         learning_rate : float
             Base step size :math:`\eta`.
@@ -85,9 +112,9 @@ class Adam:
         # The state keeps m / (1 - beta_1) and v / (1 - beta_2): their updates
         # are then M <- beta_1 M + g and V <- beta_2 V + g^2, two passes each,
         # and the constants move into the scalar step size.
-        M, V, g = state["m"], state["v"], grads
-        state["t"] += 1
-        t = state["t"]
+        M, V, g = state.m, state.v, grads
+        state.t += 1
+        t = state.t
         M *= self.beta_1
         M += g
         np.square(g, out=g)

@@ -6,7 +6,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RMSprop"]
+__all__ = ["RMSprop", "RMSpropState"]
+
+
+@dataclass
+class RMSpropState:
+    """The state of :class:`RMSprop`.
+
+    Attributes
+    ----------
+    v : ndarray of shape (n_params,)
+        Running average of squared gradients, stored divided by
+        ``1 - beta``.
+    scratch : ndarray of shape (n_params,)
+        Room for the update's denominator (no allocation per step).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import RMSprop
+    >>> RMSprop().init(np.ones(2)).v
+    array([0., 0.])
+    """
+
+    v: np.ndarray
+    scratch: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -44,7 +68,7 @@ class RMSprop:
     beta: float = 0.999
     epsilon: float = 1e-8
 
-    def init(self, params: np.ndarray) -> dict:
+    def init(self, params: np.ndarray) -> RMSpropState:
         """Create the optimizer state for a parameter vector.
 
         Parameters
@@ -54,14 +78,17 @@ class RMSprop:
 
         Returns
         -------
-        state : dict
-            The running average ``'v'`` (zeros, stored divided by
-            ``1 - beta``) and a ``'scratch'`` buffer for the update.
+        state : RMSpropState
+            A zero running average.
         """
-        return {"v": np.zeros_like(params), "scratch": np.empty_like(params)}
+        return RMSpropState(np.zeros_like(params), np.empty_like(params))
 
     def update(
-        self, params: np.ndarray, grads: np.ndarray, state: dict, learning_rate: float
+        self,
+        params: np.ndarray,
+        grads: np.ndarray,
+        state: RMSpropState,
+        learning_rate: float,
     ) -> None:
         r"""Apply one step in place.
 
@@ -71,14 +98,14 @@ class RMSprop:
             Updated in place.
         grads : ndarray of shape (n_params,)
             Gradient at ``params``; overwritten (used as scratch space).
-        state : dict
+        state : RMSpropState
             From :meth:`init`; updated in place.
         learning_rate : float
             Step size :math:`\eta`.
         """
         # V = v / (1 - beta) follows V <- beta V + g^2 (two passes), and
         # sqrt(v) + eps = root * (sqrt(V) + eps / root), root = sqrt(1 - beta).
-        V, denom, g = state["v"], state["scratch"], grads
+        V, denom, g = state.v, state.scratch, grads
         root = np.sqrt(1 - self.beta)
         np.square(g, out=denom)
         V *= self.beta

@@ -6,7 +6,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SGD"]
+__all__ = ["SGD", "SGDState"]
+
+
+@dataclass
+class SGDState:
+    """The state of :class:`SGD`.
+
+    Attributes
+    ----------
+    velocity : ndarray of shape (n_params,)
+        Running velocity :math:`v`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import SGD
+    >>> SGD().init(np.ones(2))
+    SGDState(velocity=array([0., 0.]))
+    """
+
+    velocity: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -49,7 +69,7 @@ class SGD:
     momentum: float = 0.9
     nesterov: bool = True
 
-    def init(self, params: np.ndarray) -> dict:
+    def init(self, params: np.ndarray) -> SGDState:
         """Create the optimizer state for a parameter vector.
 
         Parameters
@@ -59,13 +79,17 @@ class SGD:
 
         Returns
         -------
-        state : dict
-            ``{'velocity': zeros}``.
+        state : SGDState
+            Zero velocity.
         """
-        return {"velocity": np.zeros_like(params)}
+        return SGDState(np.zeros_like(params))
 
     def update(
-        self, params: np.ndarray, grads: np.ndarray, state: dict, learning_rate: float
+        self,
+        params: np.ndarray,
+        grads: np.ndarray,
+        state: SGDState,
+        learning_rate: float,
     ) -> None:
         r"""Apply one step in place.
 
@@ -75,12 +99,12 @@ class SGD:
             Updated in place.
         grads : ndarray of shape (n_params,)
             Gradient at ``params``; overwritten (used as scratch space).
-        state : dict
+        state : SGDState
             From :meth:`init`; updated in place.
         learning_rate : float
             Step size :math:`\eta` for this step.
         """
-        velocity, g = state["velocity"], grads
+        velocity, g = state.velocity, grads
         g *= learning_rate
         velocity *= self.momentum
         velocity -= g

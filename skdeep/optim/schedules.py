@@ -4,7 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["LearningRateSchedule"]
+__all__ = ["SCHEDULES", "LearningRateSchedule", "ScheduleState"]
+
+#: The schedules :class:`LearningRateSchedule` knows.
+SCHEDULES = ("constant", "invscaling", "adaptive")
+
+
+@dataclass
+class ScheduleState:
+    """The state of a :class:`LearningRateSchedule`: the current rate.
+
+    Attributes
+    ----------
+    learning_rate : float
+        Step size of the next update.
+
+    Examples
+    --------
+    >>> from skdeep.optim import LearningRateSchedule
+    >>> LearningRateSchedule("constant", 0.01).init()
+    ScheduleState(learning_rate=0.01)
+    """
+
+    learning_rate: float
 
 
 @dataclass(frozen=True)
@@ -37,7 +59,7 @@ class LearningRateSchedule:
     >>> schedule = LearningRateSchedule("invscaling", 0.1, power_t=0.5)
     >>> state = schedule.init()
     >>> schedule.on_epoch_end(state, n_samples_seen=99)
-    >>> round(state["learning_rate"], 6)
+    >>> round(state.learning_rate, 6)
     0.01
     """
 
@@ -46,37 +68,41 @@ class LearningRateSchedule:
     power_t: float = 0.5
     min_learning_rate: float = 1e-6
 
-    def init(self) -> dict:
+    def __post_init__(self):
+        if self.kind not in SCHEDULES:
+            raise ValueError(f"Unknown schedule {self.kind!r}; expected {SCHEDULES}.")
+
+    def init(self) -> ScheduleState:
         """Create the schedule state.
 
         Returns
         -------
-        state : dict
-            ``{'learning_rate': learning_rate_init}``.
+        state : ScheduleState
+            At ``learning_rate_init``.
         """
-        return {"learning_rate": float(self.learning_rate_init)}
+        return ScheduleState(float(self.learning_rate_init))
 
-    def on_epoch_end(self, state: dict, n_samples_seen: int) -> None:
+    def on_epoch_end(self, state: ScheduleState, n_samples_seen: int) -> None:
         """Update the rate at the end of an epoch.
 
         Parameters
         ----------
-        state : dict
+        state : ScheduleState
             From :meth:`init`; updated in place.
         n_samples_seen : int
             Samples seen since the estimator was initialised.
         """
         if self.kind == "invscaling":
-            state["learning_rate"] = (
+            state.learning_rate = (
                 self.learning_rate_init / (n_samples_seen + 1) ** self.power_t
             )
 
-    def on_plateau(self, state: dict) -> bool:
+    def on_plateau(self, state: ScheduleState) -> bool:
         """React to a plateau; return whether training should stop.
 
         Parameters
         ----------
-        state : dict
+        state : ScheduleState
             From :meth:`init`; updated in place.
 
         Returns
@@ -84,7 +110,7 @@ class LearningRateSchedule:
         stop : bool
             True unless the ``'adaptive'`` schedule could still lower the rate.
         """
-        if self.kind != "adaptive" or state["learning_rate"] <= self.min_learning_rate:
+        if self.kind != "adaptive" or state.learning_rate <= self.min_learning_rate:
             return True
-        state["learning_rate"] /= 5.0
+        state.learning_rate /= 5.0
         return False

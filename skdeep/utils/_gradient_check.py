@@ -88,14 +88,14 @@ def check_gradients(
 
     Builds the network the estimator would train on ``(X, y)`` (initialised
     from its ``random_state``, or at its fitted weights if it is fitted), and
-    evaluates the full training objective, log loss plus L2 penalty, in
+    evaluates the full training objective, loss plus L2 penalty, in
     training mode: dropout with one fixed mask (drawn from ``random_state``)
     and batch norm with the statistics of the whole batch. Every trainable
     parameter is perturbed in turn. The estimator is not modified.
 
     Parameters
     ----------
-    estimator : LogisticUnit or DeepNetClassifier
+    estimator : LogisticUnit, DeepNetClassifier or DeepNetRegressor
         Its parameters define the network and the objective.
     X : array-like of shape (n_samples, n_features)
         Data; keep it small, as the check costs two evaluations per
@@ -138,8 +138,11 @@ def check_gradients(
     >>> check_gradients(net, X, y, random_state=0) < 1e-6
     True
     """
-    network, theta, objective = estimator._gradient_problem(
-        X, y, sample_weight=sample_weight, random_state=random_state
+    # Imported here: importing skdeep.utils must not import scikit-learn.
+    from ..estimators._preparation import gradient_objective
+
+    network, theta, objective = gradient_objective(
+        estimator, X, y, sample_weight=sample_weight, random_state=random_state
     )
     _, analytic = objective(theta)
     numeric = network.unpack(

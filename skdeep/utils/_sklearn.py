@@ -38,10 +38,7 @@ class _NoCallbackContext:
 
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin, with_callbacks
-
-    HAS_CALLBACKS = True
 except ImportError:  # older scikit-learn: estimators work, without callbacks
-    HAS_CALLBACKS = False
 
     class CallbackSupportMixin:  # noqa: D101 - stand-in for scikit-learn's
         def _init_callback_context(self, **kwargs):
@@ -51,4 +48,4 @@ except ImportError:  # older scikit-learn: estimators work, without callbacks
         return method
 
 
-__all__ += ["HAS_CALLBACKS", "CallbackSupportMixin", "with_callbacks"]
+__all__ += ["CallbackSupportMixin", "with_callbacks"]

@@ -131,7 +131,7 @@ def test_estimators_work_without_the_callback_module(data, monkeypatch):
 
     # What older scikit-learn gets: a context that does nothing.
     monkeypatch.setattr(
-        _base.BaseNetClassifier,
+        _base.BaseNetwork,
         "_init_callback_context",
         lambda self, **kwargs: _sklearn._NoCallbackContext(),
     )

@@ -10,7 +10,12 @@ from sklearn.datasets import (
     make_classification,
     make_multilabel_classification,
 )
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    cross_val_score,
+    train_test_split,
+)
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -290,13 +295,18 @@ def test_early_stopping_keeps_the_best_validation_weights(digits):
     assert est.n_iter_ < 100
     assert len(est.validation_scores_) == est.n_iter_
     assert est.best_validation_score_ == max(est.validation_scores_)
-    # Recreate the held-out split (drawn right after the initial weights, from
-    # the same generator) and score the restored weights on it.
+    # Recreate the held-out split (stratified, 10%, drawn right after the
+    # initial weights from the same generator) and score the restored
+    # weights on it.
     rng = check_random_state(0)
     Network([64, 32, 10]).init_params(rng, np.float64)
-    codes = np.searchsorted(est.classes_, y)
-    _, (X_val, y_val, _) = est._validation_split(X, None, codes, None, rng)
-    assert est.score(X_val, y_val) == pytest.approx(est.best_validation_score_)
+    _, val = train_test_split(
+        np.arange(len(y)),
+        test_size=int(np.ceil(0.1 * len(y))),
+        stratify=y,
+        random_state=rng,
+    )
+    assert est.score(X[val], y[val]) == pytest.approx(est.best_validation_score_)
     assert est.best_loss_ is None
 
 
@@ -359,25 +369,25 @@ def test_predict_log_proba_and_decision_function(small):
 
 
 def test_chunked_prediction_equals_one_chunk(small, monkeypatch):
-    from skdeep.estimators import _base
+    from skdeep.estimators import _training
 
     X, y = small
     est = DeepNetClassifier((8,), solver="lbfgs", random_state=0, max_iter=500).fit(
         X, y
     )
     whole = est.predict_proba(X)
-    monkeypatch.setattr(_base, "_PREDICT_BUFFER_BYTES", 8 * 8 * 10)  # 64-row chunks
+    monkeypatch.setattr(_training, "PREDICT_BUFFER_BYTES", 8 * 8 * 10)  # 64-row chunks
     np.testing.assert_allclose(est.predict_proba(X), whole, rtol=1e-12)
 
 
 def test_lbfgs_chunked_gradient_equals_one_chunk(small, monkeypatch):
-    from skdeep.estimators import _base
+    from skdeep.estimators import _training
 
     X, y = small
     whole = DeepNetClassifier((8,), solver="lbfgs", random_state=0, max_iter=20)
     with pytest.warns(Warning):
         whole.fit(X, y)
-    monkeypatch.setattr(_base, "_LBFGS_BUFFER_BYTES", 8 * 8 * 10)
+    monkeypatch.setattr(_training, "LBFGS_BUFFER_BYTES", 8 * 8 * 10)
     chunked = DeepNetClassifier((8,), solver="lbfgs", random_state=0, max_iter=20)
     with pytest.warns(Warning):
         chunked.fit(X, y)

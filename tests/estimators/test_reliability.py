@@ -252,7 +252,7 @@ def test_interrupt_in_partial_fit_keeps_the_previous_call(data, monkeypatch):
         est.partial_fit(X, y)
     np.testing.assert_array_equal(est.predict_proba(X), before)
     assert est.n_iter_ == 0 and len(est.loss_curve_) == 1
-    assert est._optimizer_state["update"]["t"] == 6
+    assert est._solver_state["optimizer"]["t"] == 6
 
 
 def test_interrupt_during_lbfgs_keeps_the_last_iterate(data, monkeypatch):

@@ -205,7 +205,7 @@ def test_rmsprop_trains_both_estimators(small):
         solver="rmsprop", learning_rate_init=0.01, max_iter=100, random_state=0
     )
     assert unit.fit(X, y).score(X, y) > 0.7
-    assert set(net._optimizer_state["update"]) == {"v", "scratch"}
+    assert set(net._solver_state["optimizer"]) == {"v", "scratch"}
 
 
 @fixed_budget
@@ -222,12 +222,12 @@ def test_schedules_apply_to_every_stochastic_solver(small, solver):
     constant = DeepNetClassifier(**kw).fit(X, y)
     decaying = DeepNetClassifier(learning_rate="invscaling", **kw).fit(X, y)
     assert not np.allclose(constant.coefs_[0], decaying.coefs_[0])
-    lr = decaying._optimizer_state["schedule"]["learning_rate"]
+    lr = decaying._solver_state["learning_rate"]
     assert lr == pytest.approx(0.01 / (5 * len(X) + 1) ** 0.5)
     adaptive = DeepNetClassifier(
         learning_rate="adaptive", n_iter_no_change=1, tol=10.0, **kw
     ).fit(X, y)
-    assert adaptive._optimizer_state["schedule"]["learning_rate"] < 0.01
+    assert adaptive._solver_state["learning_rate"] < 0.01
 
 
 # -- a chosen validation set -------------------------------------------------

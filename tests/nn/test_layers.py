@@ -2,8 +2,25 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from skdeep.nn import Dense
+from skdeep.nn.layers import (
+    ActivationLayer,
+    BatchNorm,
+    BatchNormCache,
+    Dense,
+    Dropout,
+    LayerContext,
+    Pass,
+)
+from skdeep.nn.layers._dropout import row_keys
 from skdeep.utils import finite_difference_gradient, relative_error
+
+
+def _context(layer, n, params=(), grads=(), state=(), training=True, input_grad=True):
+    ctx = LayerContext(
+        layer.buffers(n, np.float64, input_grad), Pass(training), input_grad
+    )
+    ctx.params, ctx.grads, ctx.state = params, grads, state
+    return ctx
 
 
 def test_dense_forward_and_backward():
@@ -13,13 +30,12 @@ def test_dense_forward_and_backward():
     b = rng.normal(size=3)
     upstream = rng.normal(size=(6, 3))
     layer = Dense(4, 3)
+    gW, gb = np.empty_like(W), np.empty_like(b)
+    ctx = _context(layer, 6, (W, b), (gW, gb))
 
-    out = np.empty((6, 3))
-    layer.forward(X, W, b, out)
+    out = layer.forward(X, ctx)
     np.testing.assert_allclose(out, X @ W + b)
-
-    gW, gb, gX = np.empty_like(W), np.empty_like(b), np.empty_like(X)
-    layer.backward(X, upstream, W, gW, gb, gX)
+    gX = layer.backward(upstream.copy(), ctx)
 
     def objective(w, x=X, bias=b):
         return float(np.sum((x @ w + bias) * upstream))
@@ -37,6 +53,11 @@ def test_dense_forward_and_backward():
         )
         < 1e-8
     )
+    # With an L2 strength, the weights' gradient gains lambda * W.
+    ctx.run.l2 = 0.5
+    layer.forward(X, ctx)
+    layer.backward(upstream.copy(), ctx)
+    np.testing.assert_allclose(gW, X.T @ upstream + 0.5 * W)
 
 
 def test_dense_sparse_input_matches_dense():
@@ -44,24 +65,73 @@ def test_dense_sparse_input_matches_dense():
     X = rng.normal(size=(8, 5)) * (rng.uniform(size=(8, 5)) < 0.3)
     W = rng.normal(size=(5, 2))
     layer = Dense(5, 2, fit_intercept=False)
-    dense_out, sparse_out = np.empty((8, 2)), np.empty((8, 2))
-    layer.forward(X, W, None, dense_out)
-    layer.forward(sp.csr_matrix(X), W, None, sparse_out)
-    np.testing.assert_allclose(sparse_out, dense_out)
-    delta = rng.normal(size=(8, 2))
     g_dense, g_sparse = np.empty_like(W), np.empty_like(W)
-    layer.backward(X, delta, W, g_dense, None)
-    layer.backward(sp.csc_matrix(X), delta, W, g_sparse, None)
+    dense = _context(layer, 8, (W, None), (g_dense, None), input_grad=False)
+    sparse = _context(layer, 8, (W, None), (g_sparse, None), input_grad=False)
+    np.testing.assert_allclose(
+        layer.forward(sp.csr_matrix(X), sparse), layer.forward(X, dense)
+    )
+    delta = rng.normal(size=(8, 2))
+    assert layer.backward(delta, dense) is None  # no input gradient asked for
+    layer.forward(sp.csc_matrix(X), sparse)
+    layer.backward(delta, sparse)
     np.testing.assert_allclose(g_sparse, g_dense)
 
 
+def _layers():
+    """One instance of every layer kind, with parameters and state to match."""
+    rng = np.random.RandomState(3)
+    bn = BatchNorm(4)
+    yield "dense", Dense(3, 4), (rng.normal(size=(3, 4)), rng.normal(size=4)), ()
+    yield "batch_norm", bn, (rng.uniform(0.5, 2, 4), rng.normal(size=4)), ()
+    yield "gelu", ActivationLayer("gelu", 4), (), ()
+    yield "tanh", ActivationLayer("tanh", 4), (), ()
+    yield "dropout", Dropout(0.4, 4), (), ()
+
+
+@pytest.mark.parametrize("name, layer, params, state", list(_layers()))
+def test_every_layer_kind_backpropagates_its_forward(name, layer, params, state):
+    rng = np.random.RandomState(0)
+    n, n_in = 7, layer.params[0].shape[0] if isinstance(layer, Dense) else 4
+    X = rng.normal(size=(n, n_in))
+    upstream = rng.normal(size=(n, 4))
+    grads = tuple(np.empty_like(p) for p in params)
+    ctx = _context(layer, n, params, grads, state)
+    if isinstance(layer, Dropout):
+        layer.draw_mask(
+            row_keys(X, np.ones(n_in), 0),
+            layer.unit_keys(0, 0, 4),
+            ctx.buffers.mask[:n],
+        )
+    ctx.run.weight = 1.0 / n
+
+    def objective(x, params=params):
+        ctx.params = params
+        return float(np.sum(layer.forward(x.copy(), ctx) * upstream))
+
+    objective(X)
+    dx = layer.backward(upstream.copy(), ctx)
+    numeric = finite_difference_gradient(objective, X.copy())
+    assert relative_error(dx, numeric) < 1e-7
+    for i, p in enumerate(params):
+        objective(X)
+        layer.backward(upstream.copy(), ctx)
+        analytic = ctx.grads[i].copy()
+
+        def of_param(v, i=i):
+            return objective(X, params[:i] + (v,) + params[i + 1 :])
+
+        assert (
+            relative_error(analytic, finite_difference_gradient(of_param, p.copy()))
+            < 1e-7
+        )
+
+
 # -- dropout -------------------------------------------------------------------
-from skdeep.nn.layers import BatchNorm, BatchNormCache, Dropout  # noqa: E402
-from skdeep.nn.layers._dropout import row_keys  # noqa: E402
 
 
 def _mask(rate, X, step=0, seed=0, n_units=300):
-    layer = Dropout(rate)
+    layer = Dropout(rate, n_units)
     out = np.empty((X.shape[0], n_units))
     projection = np.random.default_rng(seed).normal(size=X.shape[1])
     layer.draw_mask(
@@ -133,10 +203,10 @@ def test_weighted_batch_norm_equals_repeated_rows():
     # Backward: the weighted row's gradient is the sum over its copies.
     upstream = rng.normal(size=(6, 3)) * counts[:, None]
     g_w, gs_w, go_w = upstream.copy(), np.empty(3), np.empty(3)
-    bn.backward(g_w, scale, cache_w, gs_w, go_w)
+    bn.backward_batch(g_w, scale, cache_w, gs_w, go_w)
     up_r = np.repeat(upstream / np.maximum(counts, 1)[:, None], counts, axis=0)
     g_r, gs_r, go_r = up_r.copy(), np.empty(3), np.empty(3)
-    bn.backward(g_r, scale, cache_r, gs_r, go_r)
+    bn.backward_batch(g_r, scale, cache_r, gs_r, go_r)
     summed = np.zeros_like(z)
     np.add.at(summed, np.repeat(np.arange(6), counts), g_r)
     np.testing.assert_allclose(g_w[counts > 0], summed[counts > 0], atol=1e-12)

@@ -1,27 +1,42 @@
 import numpy as np
 import pytest
-from sklearn.metrics import log_loss
+from scipy.special import expit, softmax
+from sklearn.metrics import log_loss, mean_poisson_deviance, mean_squared_error
 
-from skdeep.nn.losses import BinaryCrossEntropy, CategoricalCrossEntropy
+from skdeep.nn.losses import (
+    LOSSES,
+    BinaryCrossEntropy,
+    CategoricalCrossEntropy,
+    PoissonDeviance,
+    SquaredError,
+)
 from skdeep.utils import finite_difference_gradient, relative_error
 
 
-def _problem(loss, rng, n=9, k=4):
-    raw = rng.normal(
-        scale=2.0, size=(n, 1 if isinstance(loss, BinaryCrossEntropy) else k)
-    )
-    if isinstance(loss, BinaryCrossEntropy):
-        target = rng.randint(0, 2, size=raw.shape).astype(float)
-    else:
-        target = rng.randint(0, k, size=n)
-    return raw, target
+def _problem(name, rng, n=9, k=4):
+    """Raw scores and targets in the loss's format."""
+    if name == "log_loss":
+        return rng.normal(scale=2.0, size=(n, k)), rng.randint(0, k, size=n)
+    raw = rng.normal(scale=1.0, size=(n, k))
+    if name == "binary_log_loss":
+        return raw, rng.randint(0, 2, size=raw.shape).astype(float)
+    if name == "poisson":
+        return raw, rng.poisson(2.0, size=raw.shape).astype(float)
+    return raw, rng.normal(size=raw.shape)
 
 
-@pytest.mark.parametrize("loss", [BinaryCrossEntropy(), CategoricalCrossEntropy()])
+def test_registry_names_match_the_losses():
+    assert set(LOSSES) == {"log_loss", "binary_log_loss", "squared_error", "poisson"}
+    for name, loss in LOSSES.items():
+        assert loss.name == name
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
 @pytest.mark.parametrize("weighted", [False, True])
-def test_gradient_matches_finite_differences(loss, weighted):
+def test_gradient_matches_finite_differences(name, weighted):
+    loss = LOSSES[name]()
     rng = np.random.RandomState(0)
-    raw, target = _problem(loss, rng)
+    raw, target = _problem(name, rng)
     weight = rng.uniform(0, 2, size=raw.shape[0]) if weighted else 1 / raw.shape[0]
 
     grad = raw.copy()
@@ -32,20 +47,23 @@ def test_gradient_matches_finite_differences(loss, weighted):
     assert relative_error(grad, numeric) < 1e-7
 
 
-def test_multilabel_binary_cross_entropy_gradient():
-    rng = np.random.RandomState(1)
-    raw = rng.normal(size=(6, 3))
-    target = rng.randint(0, 2, size=(6, 3)).astype(float)
-    loss = BinaryCrossEntropy()
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_gradient_is_weight_times_prediction_minus_target(name):
+    # The canonical link makes d(loss)/d(raw) = weight * (link(raw) - target).
+    loss = LOSSES[name]()
+    rng = np.random.RandomState(2)
+    raw, target = _problem(name, rng)
+    weight = rng.uniform(0.1, 1, size=raw.shape[0])
     grad = raw.copy()
-    loss.loss_gradient(grad, target, 0.5)
-    numeric = finite_difference_gradient(
-        lambda z: loss.loss_gradient(z.copy(), target, 0.5), raw.copy()
-    )
-    assert relative_error(grad, numeric) < 1e-7
+    loss.loss_gradient(grad, target, weight)
+    prediction = raw.copy()
+    loss.link(prediction)
+    if name == "log_loss":
+        target = np.eye(raw.shape[1])[target]
+    np.testing.assert_allclose(grad, weight[:, None] * (prediction - target))
 
 
-def test_values_match_sklearn_log_loss():
+def test_values_match_sklearn_metrics():
     rng = np.random.RandomState(0)
     sw = rng.uniform(0.1, 3, size=50)
     # multiclass
@@ -62,6 +80,16 @@ def test_values_match_sklearn_log_loss():
     value = BinaryCrossEntropy().loss_gradient(raw.copy(), t[:, None] * 1.0, 1 / 50)
     p = 1 / (1 + np.exp(-raw[:, 0]))
     assert value == pytest.approx(log_loss(t, p), rel=1e-12)
+    # squared error: half the MSE per output, summed over outputs
+    raw, y = rng.normal(size=(50, 3)), rng.normal(size=(50, 3))
+    value = SquaredError().loss_gradient(raw.copy(), y, sw / sw.sum())
+    expected = 3 * 0.5 * mean_squared_error(y, raw, sample_weight=sw)
+    assert value == pytest.approx(expected, rel=1e-12)
+    # poisson: half the mean deviance (one output)
+    raw, y = rng.normal(size=(50, 1)), rng.poisson(2.0, size=(50, 1)).astype(float)
+    value = PoissonDeviance().loss_gradient(raw.copy(), y, sw / sw.sum())
+    expected = 0.5 * mean_poisson_deviance(y[:, 0], np.exp(raw[:, 0]), sample_weight=sw)
+    assert value == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -82,17 +110,30 @@ def test_losses_are_finite_for_huge_raw_scores(dtype):
     np.testing.assert_allclose(bgrad[:, 0], [1.0, -1.0, 0.0], atol=1e-6)
 
 
-def test_links_and_log_proba():
+def test_poisson_overflow_is_an_infinite_loss_not_a_warning():
+    raw = np.array([[1e4]])
+    with np.errstate(over="ignore"):
+        value = PoissonDeviance().loss_gradient(raw, np.array([[1.0]]), 1.0)
+    assert value == np.inf
+
+
+def test_links_are_stable():
     rng = np.random.RandomState(0)
-    raw = rng.normal(scale=30, size=(20, 5))
+    raw = rng.normal(scale=300, size=(20, 5))
     proba = raw.copy()
     CategoricalCrossEntropy().link(proba)
+    np.testing.assert_allclose(proba, softmax(raw, axis=1), atol=1e-15)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    log_proba = CategoricalCrossEntropy().log_proba(raw)
-    assert np.isfinite(log_proba).all()
-    np.testing.assert_allclose(np.exp(log_proba), proba, atol=1e-15)
 
-    b = BinaryCrossEntropy()
     raw = np.array([[-800.0], [0.0], [800.0]])
-    assert np.isfinite(b.log_proba(raw)).all()
-    np.testing.assert_allclose(b.log_proba(raw)[:, 0], [-800.0, np.log(0.5), 0.0])
+    proba = raw.copy()
+    BinaryCrossEntropy().link(proba)
+    np.testing.assert_array_equal(proba, expit(raw))
+    np.testing.assert_array_equal(proba[:, 0], [0.0, 0.5, 1.0])
+
+    raw = np.array([[0.0, np.log(3.0)]])
+    same = raw.copy()
+    SquaredError().link(same)
+    np.testing.assert_array_equal(same, raw)
+    PoissonDeviance().link(raw)
+    np.testing.assert_allclose(raw, [[1.0, 3.0]])

@@ -60,16 +60,21 @@ def test_single_unit_network_gradient():
 
 
 def test_l2_penalises_weights_only():
-    net = Network([3, 2, 2], "relu", "log_loss")
-    params = net.unpack(np.arange(net.n_params, dtype=float))
-    grads = net.unpack(np.zeros(net.n_params))
-    penalty = net.add_l2(params, grads, 2.0)
+    rng = np.random.RandomState(0)
+    net = Network([3, 2, 2], "relu", "log_loss", batch_norm=True)
+    params = net.init_params(rng, np.float64)
+    X, y = rng.normal(size=(6, 3)), rng.randint(0, 2, 6)
+    plain, penalised = (net.unpack(np.empty(net.n_params)) for _ in range(2))
+    workspace = net.workspace(6, np.float64)
+    base = net.loss_gradient(params, plain, X, y, 1 / 6, 0.0, workspace)
+    value = net.loss_gradient(params, penalised, X, y, 1 / 6, 2.0, workspace)
     coefs = np.concatenate([c.ravel() for c in params.coefs])
-    assert penalty == pytest.approx(0.5 * 2.0 * coefs @ coefs)
-    for g, c in zip(grads.coefs, params.coefs, strict=True):
-        np.testing.assert_array_equal(g, 2.0 * c)
-    for g in grads.intercepts:
-        np.testing.assert_array_equal(g, 0.0)
+    assert value - base == pytest.approx(0.5 * 2.0 * coefs @ coefs)
+    assert net.l2_penalty(params, 2.0) == pytest.approx(0.5 * 2.0 * coefs @ coefs)
+    for g, g0, c in zip(penalised.coefs, plain.coefs, params.coefs, strict=True):
+        np.testing.assert_allclose(g - g0, 2.0 * c)
+    others = slice(net.n_coef_params, None)  # biases, batch-norm scales/offsets
+    np.testing.assert_array_equal(penalised.flat[others], plain.flat[others])
 
 
 def test_unpack_returns_views_of_one_vector():

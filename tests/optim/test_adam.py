@@ -16,10 +16,10 @@ def test_first_step_closed_form():
     opt.update(params, g.copy(), state, eta)
     step = eta * g / (np.abs(g) + eps / np.sqrt(1 - b2))
     np.testing.assert_allclose(params, 1 - step, rtol=1e-12)
-    assert state["t"] == 1
+    assert state.t == 1
     # Moments are stored divided by (1 - beta).
-    np.testing.assert_allclose(state["m"] * (1 - b1), (1 - b1) * g)
-    np.testing.assert_allclose(state["v"] * (1 - b2), (1 - b2) * g**2)
+    np.testing.assert_allclose(state.m * (1 - b1), (1 - b1) * g)
+    np.testing.assert_allclose(state.v * (1 - b2), (1 - b2) * g**2)
 
 
 def test_matches_sklearn_adam_optimizer():
@@ -42,4 +42,4 @@ def test_updates_stay_in_dtype(dtype):
     opt = Adam()
     state = opt.init(params)
     opt.update(params, np.ones(4, dtype=dtype), state, 0.1)
-    assert params.dtype == dtype and state["m"].dtype == dtype
+    assert params.dtype == dtype and state.m.dtype == dtype

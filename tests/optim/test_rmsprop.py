@@ -19,7 +19,7 @@ def test_first_two_steps_closed_form():
     expected = expected - eta * g2 / (np.sqrt(v2) + eps)
     np.testing.assert_allclose(params, expected, rtol=1e-12)
     # the state stores v / (1 - beta)
-    np.testing.assert_allclose(state["v"] * (1 - beta), v2, rtol=1e-12)
+    np.testing.assert_allclose(state.v * (1 - beta), v2, rtol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -28,4 +28,4 @@ def test_dtype_is_kept(dtype):
     opt = RMSprop()
     state = opt.init(params)
     opt.update(params, np.full(5, 0.5, dtype), state, 0.1)
-    assert params.dtype == dtype and state["v"].dtype == dtype
+    assert params.dtype == dtype and state.v.dtype == dtype

@@ -29,7 +29,7 @@ def test_first_two_momentum_steps_closed_form(nesterov):
     v2 = mu * v1 - eta * g2
     expected = expected + ((mu * v2 - eta * g2) if nesterov else v2)
     np.testing.assert_allclose(params, expected)
-    np.testing.assert_allclose(state["velocity"], v2)
+    np.testing.assert_allclose(state.velocity, v2)
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
@@ -49,6 +49,6 @@ def test_matches_sklearn_sgd_optimizer(nesterov):
 def test_state_is_explicit_and_hyperparameters_immutable():
     opt = SGD()
     s1, s2 = opt.init(np.zeros(3)), opt.init(np.zeros(3))
-    assert s1["velocity"] is not s2["velocity"]
+    assert s1.velocity is not s2.velocity
     with pytest.raises(AttributeError):
         opt.momentum = 0.5

@@ -82,12 +82,12 @@ def test_a_wrong_batch_norm_gradient_is_caught(data, monkeypatch):
 
     X, y, _ = data
     net = DeepNetClassifier((6,), batch_norm=True, random_state=0)
-    original = BatchNorm.backward
+    original = BatchNorm.backward_batch
 
     def forgets_the_mean_term(self, delta, scale, cache, scale_grad, offset_grad):
         n = delta.shape[0]
         original(self, delta, scale, cache, scale_grad, offset_grad)
         delta += (scale * offset_grad / n) * cache.inv_std  # undo one term
 
-    monkeypatch.setattr(BatchNorm, "backward", forgets_the_mean_term)
+    monkeypatch.setattr(BatchNorm, "backward_batch", forgets_the_mean_term)
     assert check_gradients(net, X, y) > 1e-2

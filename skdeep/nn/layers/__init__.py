@@ -1,7 +1,23 @@
-"""Layers of the network; one file per layer kind."""
+"""Layers of the network; one file per layer kind, one interface for all.
 
+A new layer kind is a :class:`Layer` subclass in a file of its own, exported
+here, and placed in the stack by :class:`skdeep.nn.Network`.
+"""
+
+from ._activation import ActivationLayer
+from ._base import Layer, LayerContext, ParamSpec, Pass
 from ._batch_norm import BatchNorm, BatchNormCache
 from ._dense import Dense
 from ._dropout import Dropout
 
-__all__ = ["BatchNorm", "BatchNormCache", "Dense", "Dropout"]
+__all__ = [
+    "ActivationLayer",
+    "BatchNorm",
+    "BatchNormCache",
+    "Dense",
+    "Dropout",
+    "Layer",
+    "LayerContext",
+    "ParamSpec",
+    "Pass",
+]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._base import Layer, LayerContext, ParamSpec
+
 __all__ = ["BatchNorm", "BatchNormCache"]
 
 
@@ -35,7 +37,7 @@ class BatchNormCache:
         self.weight = None
 
 
-class BatchNorm:
+class BatchNorm(Layer):
     r"""Batch normalization of a hidden layer's pre-activation (Ioffe & Szegedy).
 
     Parameters
@@ -73,6 +75,13 @@ class BatchNorm:
     :math:`\sigma^2_r`) replace the batch statistics, so a row's prediction
     never depends on the other rows of its batch.
 
+    The learnable :math:`\gamma`, :math:`\beta` are the ``'bn_scales'`` and
+    ``'bn_offsets'`` parameter groups; the running statistics are the
+    ``'means'`` and ``'variances'`` state groups. The methods
+    :meth:`forward_train`, :meth:`forward_inference`, :meth:`backward_batch`
+    and :meth:`update_running` are the arithmetic on plain arrays that
+    :meth:`forward`, :meth:`backward` and :meth:`update_state` apply.
+
     Examples
     --------
     >>> import numpy as np
@@ -86,9 +95,128 @@ class BatchNorm:
     """
 
     def __init__(self, n_units: int, momentum: float = 0.9, epsilon: float = 1e-5):
-        self.n_units = n_units
         self.momentum = momentum
         self.epsilon = epsilon
+        self.params = (
+            ParamSpec("bn_scales", (n_units,)),
+            ParamSpec("bn_offsets", (n_units,)),
+        )
+        self.state = (
+            ParamSpec("means", (n_units,)),
+            ParamSpec("variances", (n_units,)),
+        )
+
+    # -- the layer interface -------------------------------------------------
+    def init_params(self, rng, dtype, initializer) -> tuple:
+        """Start as the identity: scale 1, offset 0 (no random draw).
+
+        Parameters
+        ----------
+        rng, initializer
+            Unused.
+        dtype : numpy.dtype
+            Floating dtype.
+
+        Returns
+        -------
+        values : tuple of ndarray
+            ``(ones, zeros)``.
+        """
+        n = self.params[0].shape[0]
+        return np.ones(n, dtype), np.zeros(n, dtype)
+
+    def init_state(self, dtype) -> tuple:
+        """Start the running mean at 0 and the variance at 1.
+
+        Parameters
+        ----------
+        dtype : numpy.dtype
+            Floating dtype.
+
+        Returns
+        -------
+        values : tuple of ndarray
+            ``(zeros, ones)``.
+        """
+        n = self.params[0].shape[0]
+        return np.zeros(n, dtype), np.ones(n, dtype)
+
+    def buffers(self, n_rows: int, dtype, input_grad: bool) -> BatchNormCache:
+        """Make room for the normalized batch and its statistics.
+
+        Parameters
+        ----------
+        n_rows : int
+            Largest batch.
+        dtype : numpy.dtype
+            Floating dtype.
+        input_grad : bool
+            Unused: the gradient is computed in place.
+
+        Returns
+        -------
+        cache : BatchNormCache
+        """
+        return BatchNormCache(n_rows, self.params[0].shape[0], dtype)
+
+    def forward(self, x: np.ndarray, ctx: LayerContext) -> np.ndarray:
+        """Normalize ``x`` in place: batch statistics in training, else running.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, n_units)
+            Pre-activation; overwritten.
+        ctx : LayerContext
+            Views, state and cache.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples, n_units)
+            ``x`` itself.
+        """
+        scale, offset = ctx.params
+        if ctx.run.training:
+            self.forward_train(x, scale, offset, ctx.buffers, ctx.run.weight)
+        else:
+            self.forward_inference(x, scale, offset, *ctx.state)
+        return x
+
+    def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray:
+        """Back-propagate in place (see :meth:`backward_batch`).
+
+        Parameters
+        ----------
+        dy : ndarray of shape (n_samples, n_units)
+            Gradient at the output; overwritten.
+        ctx : LayerContext
+            After a training-mode :meth:`forward`.
+
+        Returns
+        -------
+        dz : ndarray of shape (n_samples, n_units)
+            ``dy`` itself.
+        """
+        self.backward_batch(dy, ctx.params[0], ctx.buffers, *ctx.grads)
+        return dy
+
+    def update_state(self, ctx: LayerContext, replace: bool = False) -> None:
+        """Fold the batch's statistics into the running ones.
+
+        Parameters
+        ----------
+        ctx : LayerContext
+            After a training-mode :meth:`forward`.
+        replace : bool, default=False
+            Copy the batch's statistics instead (full-batch training).
+        """
+        mean, var = ctx.state
+        if replace:
+            np.copyto(mean, ctx.buffers.mean)
+            np.copyto(var, ctx.buffers.var)
+        else:
+            self.update_running(ctx.buffers, mean, var)
+
+    # -- the arithmetic ------------------------------------------------------
 
     def forward_train(
         self,
@@ -157,7 +285,7 @@ class BatchNorm:
         z *= a
         z += offset - running_mean * a
 
-    def backward(
+    def backward_batch(
         self,
         delta: np.ndarray,
         scale: np.ndarray,

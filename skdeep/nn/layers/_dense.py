@@ -5,15 +5,29 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ._base import Layer, LayerContext, ParamSpec
+
 __all__ = ["Dense"]
 
 
-class Dense:
+class _DenseBuffers:
+    __slots__ = ("input_grad", "ones", "out", "scratch")
+
+    def __init__(self, n_rows, n_inputs, n_units, dtype, input_grad):
+        self.out = np.empty((n_rows, n_units), dtype=dtype)
+        self.input_grad = (
+            np.empty((n_rows, n_inputs), dtype=dtype) if input_grad else None
+        )
+        # Holds alpha * W for the L2 gradient, so no batch allocates it.
+        self.scratch = np.empty((n_inputs, n_units), dtype=dtype)
+        self.ones = np.ones(n_rows, dtype=dtype)
+
+
+class Dense(Layer):
     r"""Fully connected layer, :math:`Z = X W + b`.
 
-    The layer holds no parameters of its own: weights and gradients are views
-    into the network's flat parameter vector, and outputs are written into
-    buffers owned by the caller, so a training step allocates nothing.
+    Its weights are the only L2-penalised parameters of a network: they are
+    the ``'coefs'`` group, which the network stores first in its flat vector.
 
     Parameters
     ----------
@@ -32,99 +46,126 @@ class Dense:
     .. math::
 
         Z = X W + b, \qquad
-        \frac{\partial L}{\partial W} = X^\top \Delta, \qquad
+        \frac{\partial L}{\partial W} = X^\top \Delta + \lambda W, \qquad
         \frac{\partial L}{\partial b} = \mathbf{1}^\top \Delta, \qquad
-        \frac{\partial L}{\partial X} = \Delta W^\top.
+        \frac{\partial L}{\partial X} = \Delta W^\top,
+
+    with :math:`\lambda` the L2 strength of the pass.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skdeep.nn import Dense
-    >>> X, W, b = np.ones((2, 3)), np.full((3, 4), 0.5), np.arange(4.0)
-    >>> out = np.empty((2, 4))
-    >>> Dense(3, 4).forward(X, W, b, out)
+    >>> from skdeep.nn.layers import Dense, LayerContext, Pass
+    >>> layer = Dense(3, 4)
+    >>> ctx = LayerContext(layer.buffers(2, float, True), Pass(), input_grad=True)
+    >>> ctx.params = (np.full((3, 4), 0.5), np.arange(4.0))
+    >>> layer.forward(np.ones((2, 3)), ctx)
     array([[1.5, 2.5, 3.5, 4.5],
            [1.5, 2.5, 3.5, 4.5]])
     """
 
     def __init__(self, n_inputs: int, n_units: int, fit_intercept: bool = True):
-        self.n_inputs = n_inputs
-        self.n_units = n_units
         self.fit_intercept = fit_intercept
+        self.params = (
+            ParamSpec("coefs", (n_inputs, n_units)),
+            ParamSpec("intercepts", (n_units,) if fit_intercept else None),
+        )
 
-    def _ones(self, n: int, dtype) -> np.ndarray:
-        ones = getattr(self, "_ones_cache", None)
-        if ones is None or ones.shape[0] < n or ones.dtype != dtype:
-            ones = self._ones_cache = np.ones(n, dtype=dtype)
-        return ones[:n]
-
-    def forward(
-        self,
-        X: np.ndarray | sp.spmatrix,
-        coef: np.ndarray,
-        intercept: np.ndarray | None,
-        out: np.ndarray,
-    ) -> np.ndarray:
-        """Compute ``X @ coef + intercept`` into ``out``.
+    def init_params(self, rng, dtype, initializer) -> tuple:
+        """Draw the weights (and bias) from ``initializer``.
 
         Parameters
         ----------
-        X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
-            Input batch; a sparse batch is multiplied without densifying it.
-        coef : ndarray of shape (n_inputs, n_units)
-            Weights.
-        intercept : ndarray of shape (n_units,) or None
-            Bias, or None for a layer without one.
-        out : ndarray of shape (n_samples, n_units)
-            C-contiguous buffer receiving the result.
+        rng : numpy.random.RandomState or numpy.random.Generator
+            Source of randomness.
+        dtype : numpy.dtype
+            Floating dtype.
+        initializer : callable
+            ``initializer(rng, fan_in, fan_out, dtype=dtype) -> (coef,
+            intercept)``;
+            the bias is drawn even without intercept, so that the random
+            stream does not depend on ``fit_intercept``.
 
         Returns
         -------
-        out : ndarray of shape (n_samples, n_units)
-            The filled buffer.
+        values : tuple of ndarray
+            ``(coef, intercept)``, or ``(coef,)`` without intercept.
         """
-        if sp.issparse(X):
-            np.copyto(out, X @ coef)
-        else:
-            np.dot(X, coef, out=out)
-        if intercept is not None:
-            out += intercept
-        return out
+        coef, intercept = initializer(rng, *self.params[0].shape, dtype=dtype)
+        return (coef, intercept) if self.fit_intercept else (coef,)
 
-    def backward(
-        self,
-        X: np.ndarray | sp.spmatrix,
-        delta: np.ndarray,
-        coef: np.ndarray,
-        coef_grad: np.ndarray,
-        intercept_grad: np.ndarray | None,
-        input_grad: np.ndarray | None = None,
-    ) -> None:
-        r"""Write the parameter gradients and, optionally, the input gradient.
+    def buffers(self, n_rows: int, dtype, input_grad: bool) -> _DenseBuffers:
+        """Output, input-gradient and L2 scratch buffers.
 
         Parameters
         ----------
-        X : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
-            The input the forward pass saw.
-        delta : ndarray of shape (n_samples, n_units)
-            Gradient of the objective with respect to the layer's output.
-        coef : ndarray of shape (n_inputs, n_units)
-            Weights.
-        coef_grad : ndarray of shape (n_inputs, n_units)
-            Receives :math:`X^\top \Delta`.
-        intercept_grad : ndarray of shape (n_units,) or None
-            Receives the column sums of ``delta``.
-        input_grad : ndarray of shape (n_samples, n_inputs), default=None
-            Receives :math:`\Delta W^\top`; skipped for the first layer.
+        n_rows : int
+            Largest batch.
+        dtype : numpy.dtype
+            Floating dtype.
+        input_grad : bool
+            Whether to make a buffer for the gradient at the input.
+
+        Returns
+        -------
+        buffers : object
         """
-        if sp.issparse(X):
-            np.copyto(coef_grad, X.T @ delta)
+        n_inputs, n_units = self.params[0].shape
+        return _DenseBuffers(n_rows, n_inputs, n_units, dtype, input_grad)
+
+    def forward(self, x, ctx: LayerContext) -> np.ndarray:
+        """Compute ``x @ coef + intercept`` into the output buffer.
+
+        Parameters
+        ----------
+        x : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            Input batch; a sparse batch is multiplied without densifying it.
+        ctx : LayerContext
+            Views and buffers; keeps ``x`` for :meth:`backward`.
+
+        Returns
+        -------
+        z : ndarray of shape (n_samples, n_units)
+        """
+        out = ctx.buffers.out[: x.shape[0]]
+        if sp.issparse(x):
+            np.copyto(out, x @ ctx.params[0])
         else:
-            np.dot(X.T, delta, out=coef_grad)
-        if intercept_grad is not None:
+            np.dot(x, ctx.params[0], out=out)
+        if self.fit_intercept:
+            out += ctx.params[1]
+        ctx.saved = x
+        return out
+
+    def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray | None:
+        """Write the weight and bias gradients; return the input gradient.
+
+        Parameters
+        ----------
+        dy : ndarray of shape (n_samples, n_units)
+            Gradient at the output.
+        ctx : LayerContext
+            After :meth:`forward`.
+
+        Returns
+        -------
+        dx : ndarray of shape (n_samples, n_inputs) or None
+        """
+        x, coef, buffers = ctx.saved, ctx.params[0], ctx.buffers
+        coef_grad = ctx.grads[0]
+        if sp.issparse(x):
+            np.copyto(coef_grad, x.T @ dy)
+        else:
+            np.dot(x.T, dy, out=coef_grad)
+        if ctx.run.l2:
+            # Right after the product, while the gradient is in cache.
+            coef_grad += np.multiply(coef, ctx.run.l2, out=buffers.scratch)
+        if self.fit_intercept:
             # A matrix-vector product sums columns about twice as fast as
             # np.sum(axis=0) on row-major data.
-            ones = self._ones(delta.shape[0], delta.dtype)
-            np.dot(ones, delta, out=intercept_grad)
-        if input_grad is not None:
-            np.dot(delta, coef.T, out=input_grad)
+            np.dot(buffers.ones[: dy.shape[0]], dy, out=ctx.grads[1])
+        if not ctx.input_grad:
+            return None
+        dx = buffers.input_grad[: dy.shape[0]]
+        np.dot(dy, coef.T, out=dx)
+        return dx

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._base import Layer, LayerContext
+
 # mix64 and row_keys are helpers of the network, not public API.
 __all__ = ["Dropout"]
 
@@ -64,13 +66,27 @@ def row_keys(X, projection: np.ndarray, step: int) -> np.ndarray:
     return mix64(keys)
 
 
-class Dropout:
+class _DropoutBuffers:
+    __slots__ = ("hashes", "mask", "out")
+
+    def __init__(self, n_rows, n_units, dtype):
+        self.mask = np.empty((n_rows, n_units), dtype=dtype)
+        self.out = np.empty((n_rows, n_units), dtype=dtype)  # activation x mask
+        self.hashes = np.empty((n_rows, n_units), dtype=np.uint64)
+
+
+class Dropout(Layer):
     r"""Inverted dropout on a hidden layer's output, during training only.
 
     Parameters
     ----------
     rate : float
         Probability :math:`p` of zeroing a unit, in [0, 1).
+    n_units : int
+        Width of the layer.
+    position : int, default=0
+        Index of the hidden layer; part of the masks' keys, so that layers
+        draw independent masks.
 
     Notes
     -----
@@ -94,7 +110,7 @@ class Dropout:
     >>> from skdeep.nn import Dropout
     >>> from skdeep.nn.layers._dropout import row_keys
     >>> X = np.random.RandomState(0).normal(size=(1000, 3))
-    >>> layer = Dropout(0.25)
+    >>> layer = Dropout(0.25, n_units=8)
     >>> mask = np.empty((1000, 8))
     >>> layer.draw_mask(row_keys(X, np.ones(3), step=0), layer.unit_keys(0, 0, 8), mask)
     ... # doctest: +ELLIPSIS
@@ -105,15 +121,91 @@ class Dropout:
     True
     """
 
-    def __init__(self, rate: float):
+    def __init__(self, rate: float, n_units: int, position: int = 0):
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout rate must be in [0, 1), got {rate}.")
         self.rate = float(rate)
+        self.n_units = n_units
+        self.position = position
         # keep iff the hash is >= rate * 2**64: an integer comparison.
         self._threshold = np.uint64(min(int(self.rate * 2.0**64), 2**64 - 1))
+        self.set_seed(0)
 
+    def set_seed(self, seed: int) -> None:
+        """Choose the seed of this layer's masks.
+
+        Parameters
+        ----------
+        seed : int
+            Non-negative seed; the same seed, rows and steps give the same
+            masks.
+        """
+        self._units = self.unit_keys(seed, self.position, self.n_units)
+
+    def buffers(self, n_rows: int, dtype, input_grad: bool) -> _DropoutBuffers:
+        """Make room for the mask, the masked activation and the mask's hashes.
+
+        Parameters
+        ----------
+        n_rows : int
+            Largest batch.
+        dtype : numpy.dtype
+            Floating dtype.
+        input_grad : bool
+            Unused: the gradient is computed in place.
+
+        Returns
+        -------
+        buffers : object
+        """
+        return _DropoutBuffers(n_rows, self.n_units, dtype)
+
+    def forward(self, x: np.ndarray, ctx: LayerContext) -> np.ndarray:
+        """In training, ``x * mask`` into a buffer; otherwise ``x`` unchanged.
+
+        The activation ``x`` itself is left as it is: back-propagation
+        through the activation needs it.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, n_units)
+            The layer's activation.
+        ctx : LayerContext
+            Buffers; ``ctx.run.row_keys`` None reuses the last mask.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples, n_units)
+        """
+        if not ctx.run.training:
+            return x
+        n, buffers = x.shape[0], ctx.buffers
+        mask = buffers.mask[:n]
+        if ctx.run.row_keys is not None:
+            self.draw_mask(ctx.run.row_keys, self._units, mask, buffers.hashes[:n])
+        return np.multiply(x, mask, out=buffers.out[:n])
+
+    def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray:
+        """Multiply ``dy`` by the mask of the forward pass, in place.
+
+        Parameters
+        ----------
+        dy : ndarray of shape (n_samples, n_units)
+            Gradient with respect to the dropped-out output.
+        ctx : LayerContext
+            After a training-mode :meth:`forward`.
+
+        Returns
+        -------
+        dx : ndarray of shape (n_samples, n_units)
+            ``dy`` itself.
+        """
+        dy *= ctx.buffers.mask[: dy.shape[0]]
+        return dy
+
+    # -- the masks -------------------------------------------------------------
     def unit_keys(self, seed: int, layer: int, n_units: int) -> np.ndarray:
-        """Per-unit uint64 keys of this layer, from a seed.
+        """Per-unit uint64 keys of a layer, from a seed.
 
         Parameters
         ----------
@@ -159,34 +251,3 @@ class Dropout:
         np.greater_equal(h, self._threshold, out=out, casting="unsafe")
         out *= 1.0 / (1.0 - self.rate)
         return out
-
-    def forward(self, a: np.ndarray, mask: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """Compute ``a * mask`` into ``out``.
-
-        Parameters
-        ----------
-        a : ndarray of shape (n_samples, n_units)
-            The layer's activation.
-        mask : ndarray of shape (n_samples, n_units)
-            From :meth:`draw_mask`.
-        out : ndarray of shape (n_samples, n_units)
-            Receives the dropped-out activation.
-
-        Returns
-        -------
-        out : ndarray
-        """
-        return np.multiply(a, mask, out=out)
-
-    def backward(self, delta: np.ndarray, mask: np.ndarray) -> None:
-        """Multiply ``delta`` by the mask, in place.
-
-        Parameters
-        ----------
-        delta : ndarray of shape (n_samples, n_units)
-            Gradient with respect to the dropped-out output; on return, with
-            respect to the activation.
-        mask : ndarray of shape (n_samples, n_units)
-            The mask of the forward pass.
-        """
-        delta *= mask

@@ -1,0 +1,131 @@
+"""Hyperparameters: their constraints, derived from the registries.
+
+Option names come from one registry each (``skdeep.optim.OPTIMIZERS``,
+``skdeep.optim.SCHEDULES``, ``skdeep.nn.ACTIVATIONS``,
+``skdeep.nn.INITIALIZERS``), so a new solver, schedule, activation or
+initializer is accepted by every estimator without touching this file.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from ..nn import ACTIVATIONS, INITIALIZERS
+from ..optim import OPTIMIZERS, SCHEDULES
+from ..utils._sklearn import Interval, InvalidParameterError, Options, StrOptions
+
+__all__ = [
+    "NETWORK_CONSTRAINTS",
+    "PARAMETER_CONSTRAINTS",
+    "STOCHASTIC_SOLVERS",
+    "WEIGHT_INITS",
+    "stochastic_solver",
+    "validate_architecture",
+]
+
+#: Solvers that make minibatch updates (and have ``partial_fit``).
+STOCHASTIC_SOLVERS = tuple(OPTIMIZERS)
+#: ``weight_init`` options; 'auto' is MLPClassifier's scheme.
+WEIGHT_INITS = (
+    "auto",
+    *(name for name in INITIALIZERS if name not in ("glorot_uniform_sklearn", "zeros")),
+)
+
+
+def stochastic_solver(estimator) -> bool:
+    """Tell whether ``partial_fit`` is available (an ``available_if`` check)."""
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. "
+            f"{estimator.solver} is not stochastic."
+        )
+    return True
+
+
+PARAMETER_CONSTRAINTS: dict = {
+    "solver": [StrOptions({"lbfgs", *STOCHASTIC_SOLVERS})],
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [
+        StrOptions({"auto"}),
+        Interval(Integral, 1, None, closed="left"),
+    ],
+    "learning_rate": [StrOptions(set(SCHEDULES))],
+    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "power_t": [Interval(Real, 0, None, closed="left")],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "momentum": [Interval(Real, 0, 1, closed="both")],
+    "nesterovs_momentum": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+    "beta_1": [Interval(Real, 0, 1, closed="left")],
+    "beta_2": [Interval(Real, 0, 1, closed="left")],
+    "epsilon": [Interval(Real, 0, None, closed="neither")],
+    "n_iter_no_change": [
+        Interval(Integral, 1, None, closed="left"),
+        Options(Real, {np.inf}),
+    ],
+    "max_fun": [Interval(Integral, 1, None, closed="left")],
+}
+
+#: Constraints of the deep nets' network options (LogisticUnit has none).
+NETWORK_CONSTRAINTS: dict = {
+    "hidden_layer_sizes": [
+        "array-like",
+        Interval(Integral, 1, None, closed="left"),
+    ],
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "weight_init": [StrOptions(set(WEIGHT_INITS))],
+    "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+    "batch_norm": ["boolean"],
+}
+
+
+def validate_architecture(estimator) -> dict:
+    """Check the network options beyond what the constraints can express.
+
+    Parameters
+    ----------
+    estimator : BaseNetwork
+        Its ``_architecture()`` gives the options.
+
+    Returns
+    -------
+    arch : dict
+        The options, with ``hidden_layer_sizes`` as a tuple of ints.
+    """
+    arch = dict(estimator._architecture())
+    name = type(estimator).__name__
+    hidden = arch["hidden_layer_sizes"]
+    sizes = [hidden] if isinstance(hidden, Integral) else list(hidden)
+    if not all(
+        isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes
+    ):
+        raise InvalidParameterError(
+            "The 'hidden_layer_sizes' parameter of "
+            f"{name} must be a positive int or a sequence of "
+            f"positive ints. Got {hidden!r} instead."
+        )
+    arch["hidden_layer_sizes"] = tuple(int(s) for s in sizes)
+    dropout = arch["dropout"]
+    rates = [dropout] if np.ndim(dropout) == 0 else list(dropout)
+    if (np.ndim(dropout) != 0 and len(rates) != len(sizes)) or not all(
+        isinstance(r, Real) and 0 <= r < 1 for r in rates
+    ):
+        raise InvalidParameterError(
+            f"The 'dropout' parameter of {name} must be a float "
+            "in [0, 1) or a sequence of such floats, one per hidden layer "
+            f"({len(sizes)} here). Got {dropout!r} instead."
+        )
+    if estimator.solver == "lbfgs" and any(r > 0 for r in rates):
+        raise ValueError(
+            "dropout needs a stochastic solver ('sgd', 'adam' or 'rmsprop'): "
+            "L-BFGS needs the same objective at every evaluation."
+        )
+    return arch

@@ -1,0 +1,468 @@
+"""The solver loops, as functions over small records.
+
+Four records carry everything a loop touches, so the loops read top-down
+and a checkpoint copies a state whole:
+
+- :class:`Problem`: what is minimised. The network, the training data and
+  targets, the sample weights, the L2 strength, and the validation data
+  with the task's score function.
+- :class:`TrainState`: where the solver is. Parameters, batch-norm
+  statistics, the update rule's state, the learning rate, the step count.
+- :class:`Progress`: the bookkeeping the estimator publishes (``n_iter_``,
+  ``loss_curve_``, ``validation_scores_``, ...).
+- :class:`Settings`: how to run (budget, tolerance, batch size, update rule).
+
+The loops know nothing of estimators: they report each epoch (or L-BFGS
+iteration) to an ``observer`` (scikit-learn's callbacks, on the estimator's
+side), and raise :class:`Diverged` when training stops being finite.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+
+from ..nn import BatchNormStats, Network, Params
+from ..optim import LBFGS, LearningRateSchedule, Optimizer, ScheduleState, copy_state
+from ._batches import Batcher
+
+__all__ = [
+    "LBFGS_BUFFER_BYTES",
+    "PREDICT_BUFFER_BYTES",
+    "Checkpoint",
+    "Diverged",
+    "Outcome",
+    "Problem",
+    "Progress",
+    "Settings",
+    "TrainState",
+    "Validation",
+    "chunk_rows",
+    "fit_lbfgs",
+    "fit_stochastic",
+    "predict_raw",
+]
+
+# Rows per chunk are chosen so that one activation buffer stays near these sizes.
+PREDICT_BUFFER_BYTES = 2**21
+LBFGS_BUFFER_BYTES = 2**25
+
+
+class Diverged(Exception):
+    """Training produced a non-finite loss, gradient or weight."""
+
+
+def chunk_rows(network: Network, itemsize: int, budget: int) -> int:
+    """Rows per chunk so that the widest layer's buffer is about ``budget`` bytes."""
+    return max(64, budget // (max(network.layer_units[1:]) * itemsize))
+
+
+def predict_raw(network: Network, params: Params, X, stats=None) -> np.ndarray:
+    """Raw scores of ``X`` in chunks of bounded memory (inference mode)."""
+    rows = chunk_rows(network, params.coefs[0].dtype.itemsize, PREDICT_BUFFER_BYTES)
+    return network.predict_raw(params, X, chunk_rows=rows, stats=stats)
+
+
+# -- records -----------------------------------------------------------------
+@dataclass
+class Validation:
+    """Held-out data and how the task scores it.
+
+    ``score(raw, y, sample_weight)`` turns raw scores into the task's score
+    (accuracy, R^2), higher being better.
+    """
+
+    X: Any
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+    score: Callable[[np.ndarray, np.ndarray, np.ndarray | None], float]
+
+
+@dataclass
+class Problem:
+    """What is minimised: the network, the data and the objective's weights.
+
+    ``train_rows`` are the rows trained on (None: all of them; the others
+    are then the validation rows of an early-stopping split).
+    """
+
+    network: Network
+    X: Any
+    target: np.ndarray
+    sample_weight: np.ndarray | None
+    alpha: float
+    train_rows: np.ndarray | None = None
+    validation: Validation | None = None
+
+    @property
+    def n_train(self) -> int:
+        """Number of rows trained on."""
+        return self.X.shape[0] if self.train_rows is None else len(self.train_rows)
+
+    def objective_weights(self, dtype):
+        """Per-sample weights of the full-batch objective, and their raw total."""
+        n = self.X.shape[0]
+        if self.sample_weight is None:
+            return np.full(n, 1.0 / n, dtype), n
+        total = float(self.sample_weight.sum())
+        return (self.sample_weight / total).astype(dtype, copy=False), total
+
+
+@dataclass
+class TrainState:
+    """Where the solver is; a checkpoint copies it whole."""
+
+    params: Params
+    stats: BatchNormStats
+    optimizer: Any = None  # the update rule's state (stochastic solvers)
+    schedule: ScheduleState | None = None
+    step: int = 0  # updates so far; keys the dropout masks
+
+
+@dataclass
+class Progress:
+    """The bookkeeping of training, published as the estimator's attributes."""
+
+    n_iter: int = 0
+    t: int = 0
+    loss: float | None = None
+    best_loss: float | None = None
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list | None = None
+    best_validation_score: float | None = None
+    no_improvement_count: int = 0
+
+    def copy(self) -> Progress:
+        """Copy, with new lists."""
+        scores = self.validation_scores
+        return replace(
+            self,
+            loss_curve=list(self.loss_curve),
+            validation_scores=None if scores is None else list(scores),
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a solver runs: the estimator's hyperparameters, resolved."""
+
+    max_iter: int
+    tol: float
+    n_iter_no_change: float
+    verbose: bool = False
+    early_stopping: bool = False  # keep the best validation weights
+    incremental: bool = False  # one pass over the data (partial_fit)
+    shuffle: bool = True
+    batch_size: int | str = "auto"
+    optimizer: Optimizer | None = None
+    schedule: LearningRateSchedule | None = None
+    lbfgs: LBFGS | None = None
+    rng: Any = None
+
+
+class Outcome(NamedTuple):
+    """How a solver ended: a convergence warning to give, and Ctrl-C."""
+
+    message: str | None
+    interrupted: bool
+
+
+class Observer(Protocol):
+    """Where the loops report each epoch or L-BFGS iteration."""
+
+    def begin(self, task_name: str) -> Any:
+        """Announce a subtask; return a handle for :meth:`end`."""
+
+    def end(self, task: Any, snapshot: Callable[[], tuple]) -> bool:
+        """Close a subtask; ``snapshot()`` gives (params, stats); True stops."""
+
+
+class Checkpoint:
+    """A copy of a TrainState and a Progress, in buffers made once.
+
+    Saving copies into those buffers, so a checkpoint per epoch costs a few
+    copies of the parameter vector and no allocation.
+    """
+
+    def __init__(self, state: TrainState, progress: Progress):
+        self.params = state.params.flat.copy()
+        self.stats = state.stats.flat.copy()
+        self.optimizer = copy.deepcopy(state.optimizer)
+        self.save(state, progress)
+
+    def save(self, state: TrainState, progress: Progress) -> None:
+        """Copy the state and progress into the checkpoint."""
+        np.copyto(self.params, state.params.flat)
+        np.copyto(self.stats, state.stats.flat)
+        if state.optimizer is not None:
+            copy_state(self.optimizer, state.optimizer)
+        self.learning_rate = (
+            None if state.schedule is None else state.schedule.learning_rate
+        )
+        self.step = state.step
+        self.progress = progress.copy()
+
+    def restore(self, state: TrainState, progress: Progress) -> None:
+        """Put the checkpoint back into the state and progress, in place."""
+        np.copyto(state.params.flat, self.params)
+        np.copyto(state.stats.flat, self.stats)
+        if state.optimizer is not None:
+            copy_state(state.optimizer, self.optimizer)
+        if state.schedule is not None:
+            state.schedule.learning_rate = self.learning_rate
+        state.step = self.step
+        vars(progress).update(vars(self.progress.copy()))
+
+
+# -- stochastic solvers --------------------------------------------------------
+def fit_stochastic(
+    problem: Problem,
+    state: TrainState,
+    progress: Progress,
+    settings: Settings,
+    observer: Observer,
+) -> Outcome:
+    """Epochs of minibatch updates; see the module docstring for the records."""
+    network = problem.network
+    n_train = problem.n_train
+    batch_size = _batch_size(settings.batch_size, n_train)
+    dtype = state.params.flat.dtype
+    workspace = network.workspace(batch_size, dtype)
+    grads = network.unpack(np.empty(network.n_params, dtype=dtype))
+    batcher = Batcher(
+        problem.X, problem.target, problem.sample_weight, batch_size, dtype
+    )
+    rows = problem.train_rows
+    sample_idx = np.arange(problem.X.shape[0]) if rows is None else rows
+    ordered = rows is None and not settings.shuffle
+    early_stopping = settings.early_stopping
+    if early_stopping:
+        best_params, best_stats = state.params.flat.copy(), state.stats.flat.copy()
+
+    progress.n_iter = 0
+    message, interrupted = None, False
+    checkpoint = Checkpoint(state, progress)
+    try:
+        for _ in range(settings.max_iter):
+            if settings.shuffle:
+                # Permuting the previous order, from the same RandomState,
+                # reproduces MLPClassifier's batches for a given random_state.
+                permutation = np.arange(n_train)
+                settings.rng.shuffle(permutation)
+                sample_idx = sample_idx[permutation]
+            task = observer.begin("epoch")
+            batches = batcher.batches(None if ordered else sample_idx)
+            total = run_epoch(problem, state, grads, workspace, settings, batches)
+            _check_finite(state)
+            progress.n_iter += 1
+            progress.t += n_train
+            progress.loss = total / n_train
+            progress.loss_curve.append(progress.loss)
+            if settings.verbose:
+                print(f"Iteration {progress.n_iter}, loss = {progress.loss:.8f}")
+            if problem.validation is not None:
+                is_best = _record_validation(problem, state, progress, settings)
+                if early_stopping and is_best:
+                    np.copyto(best_params, state.params.flat)
+                    np.copyto(best_stats, state.stats.flat)
+            if not early_stopping:
+                _record_loss(progress, settings.tol)
+            settings.schedule.on_epoch_end(state.schedule, progress.t)
+            checkpoint.save(state, progress)
+            if observer.end(task, lambda: (state.params, state.stats)):
+                break  # a callback asked to stop: not a convergence failure
+            if progress.no_improvement_count > settings.n_iter_no_change:
+                if _on_plateau(state, progress, settings):
+                    break
+            if settings.incremental:
+                break
+            if progress.n_iter == settings.max_iter:
+                message = (
+                    f"Stochastic Optimizer: Maximum iterations ({settings.max_iter}) "
+                    "reached and the optimization hasn't converged yet."
+                )
+    except KeyboardInterrupt:
+        # Back to the end of the last completed epoch, weights, optimizer
+        # state and bookkeeping alike.
+        checkpoint.restore(state, progress)
+        interrupted = True
+    if early_stopping:
+        np.copyto(state.params.flat, best_params)
+        np.copyto(state.stats.flat, best_stats)
+    return Outcome(message, interrupted)
+
+
+def run_epoch(problem, state, grads, workspace, settings, batches) -> float:
+    """One pass over the batches; return the loss summed over samples."""
+    network, alpha = problem.network, problem.alpha
+    optimizer = settings.optimizer
+    learning_rate = state.schedule.learning_rate
+    total = 0.0
+    for X_batch, t_batch, weight, l2_scale in batches:
+        if l2_scale == 0:
+            continue  # every sample weight in the batch is zero
+        loss = network.loss_gradient(
+            state.params,
+            grads,
+            X_batch,
+            t_batch,
+            weight,
+            alpha * l2_scale,
+            workspace,
+            dropout_step=state.step,
+        )
+        if not math.isfinite(loss):
+            raise Diverged(f"the training loss became {loss}")
+        total += loss * X_batch.shape[0]
+        if network.has_state:
+            network.update_stats(workspace, state.stats)
+        optimizer.update(state.params.flat, grads.flat, state.optimizer, learning_rate)
+        state.step += 1
+    return total
+
+
+def _batch_size(batch_size, n_train: int) -> int:
+    if batch_size == "auto":
+        return min(200, n_train)
+    if batch_size > n_train:
+        warnings.warn(
+            "Got `batch_size` less than 1 or larger than sample size. It is "
+            "going to be clipped",
+            stacklevel=5,
+        )
+    return int(np.clip(batch_size, 1, n_train))
+
+
+def _check_finite(state: TrainState) -> None:
+    """Raise Diverged if the weights or the optimizer's state overflowed."""
+    if not np.isfinite(state.params.flat).all():
+        raise Diverged("the network's weights are no longer finite")
+    for value in vars(state.optimizer).values():
+        if isinstance(value, np.ndarray) and not np.isfinite(value).all():
+            raise Diverged(
+                "the gradients overflowed (the optimizer's running averages are "
+                "no longer finite)"
+            )
+
+
+def _record_validation(problem, state, progress, settings) -> bool:
+    """Append the validation score; return whether it is the best so far."""
+    validation = problem.validation
+    raw = predict_raw(problem.network, state.params, validation.X, state.stats)
+    score = np.nan
+    if np.isfinite(raw).all():
+        score = validation.score(raw, validation.y, validation.sample_weight)
+    progress.validation_scores.append(score)
+    if settings.verbose:
+        print(f"Validation score: {score:f}")
+    if not settings.early_stopping:
+        return False
+    if score < progress.best_validation_score + settings.tol:
+        progress.no_improvement_count += 1
+    else:
+        progress.no_improvement_count = 0
+    if score > progress.best_validation_score:
+        progress.best_validation_score = score
+        return True
+    return False
+
+
+def _record_loss(progress: Progress, tol: float) -> None:
+    if progress.best_loss is None:  # the previous fit used early stopping
+        progress.best_loss = np.inf
+    if progress.loss_curve[-1] > progress.best_loss - tol:
+        progress.no_improvement_count += 1
+    else:
+        progress.no_improvement_count = 0
+    progress.best_loss = min(progress.best_loss, progress.loss_curve[-1])
+
+
+def _on_plateau(state, progress, settings) -> bool:
+    """``n_iter_no_change`` epochs without progress: stop, or lower the rate."""
+    what = "Validation score" if settings.early_stopping else "Training loss"
+    msg = (
+        f"{what} did not improve more than tol={settings.tol:f} for "
+        f"{settings.n_iter_no_change} consecutive epochs."
+    )
+    if settings.schedule.on_plateau(state.schedule):
+        if settings.verbose:
+            print(msg + " Stopping.")
+        return True
+    if settings.verbose:
+        print(msg + f" Setting learning rate to {state.schedule.learning_rate:f}")
+    progress.no_improvement_count = 0
+    return False
+
+
+# -- L-BFGS --------------------------------------------------------------------
+def fit_lbfgs(
+    problem: Problem,
+    state: TrainState,
+    progress: Progress,
+    settings: Settings,
+    observer: Observer,
+) -> Outcome:
+    """Full-batch L-BFGS on the flat parameter vector (through SciPy)."""
+    network, X, target = problem.network, problem.X, problem.target
+    n_samples, dtype = X.shape[0], state.params.flat.dtype
+    weight, total_weight = problem.objective_weights(dtype)
+    l2 = problem.alpha / total_weight
+    rows = chunk_rows(network, dtype.itemsize, LBFGS_BUFFER_BYTES)
+    if network.has_state:
+        rows = n_samples  # batch statistics are those of all the data
+    workspace = network.workspace(min(n_samples, rows), dtype)
+
+    def objective(x):
+        # Views of SciPy's iterate, no copy (float32 needs one cast).
+        theta = network.unpack(x if dtype == np.float64 else x.astype(dtype))
+        grads = network.unpack(np.empty(network.n_params, dtype=dtype))
+        loss = network.loss_gradient_chunked(
+            theta, grads, X, target, weight, l2, workspace
+        )
+        return loss, grads.flat.astype(np.float64, copy=False)
+
+    def full_batch_stats(theta):
+        if network.has_state:
+            network.forward(theta, X, workspace, training=True, weight=weight)
+            network.update_stats(workspace, state.stats, replace=True)
+
+    def report(iteration, loss, x):
+        if settings.verbose:
+            print(f"Iteration {iteration}, loss = {loss:.8f}")
+        theta = network.unpack(x.astype(dtype))
+        if problem.validation is not None:
+            full_batch_stats(theta)
+            _record_validation(problem, state_at(theta), progress, settings)
+
+        def snapshot():  # only if a callback asks for a fitted estimator
+            full_batch_stats(theta)
+            return theta, state.stats
+
+        return observer.end(observer.begin("iteration"), snapshot)
+
+    def state_at(theta):
+        return replace(state, params=theta)
+
+    result = settings.lbfgs.minimize(objective, state.params.flat, callback=report)
+    if not math.isfinite(result.fun):
+        raise Diverged(f"the training loss became {result.fun}")
+    message = None
+    if not (result.converged or result.interrupted or result.stopped):
+        message = (
+            f"lbfgs failed to converge after {result.n_iter} iteration(s): "
+            f"{result.message}. Increase max_iter (or max_fun), or scale the "
+            "data as shown in https://scikit-learn.org/stable/modules/"
+            "preprocessing.html"
+        )
+    progress.n_iter = result.n_iter
+    progress.loss = result.fun
+    progress.loss_curve.extend(result.losses)
+    state.params.flat[...] = result.x
+    full_batch_stats(state.params)
+    return Outcome(message, result.interrupted)

@@ -1,0 +1,350 @@
+"""Flat vectors and their views: parameters, gradients, untrained state.
+
+Every layer declares its arrays as :class:`~skdeep.nn.layers.ParamSpec`
+(group, shape). A layout stores the groups one after another, in the order
+they first appear in the network, and each group's arrays in layer order; so
+the Dense weights (``'coefs'``, the only L2-penalised group, and the first
+to appear) are one leading, contiguous slice.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+import numpy as np
+
+from .initializers import INITIALIZERS
+
+__all__ = ["BatchNormStats", "Params", "VectorsMixin"]
+
+
+class Params(NamedTuple):
+    r"""A flat parameter (or gradient) vector and its per-layer views.
+
+    Attributes
+    ----------
+    flat : ndarray of shape (n_params,)
+        The vector itself.
+    coefs : list of ndarray
+        ``coefs[l]`` has shape (layer_units[l], layer_units[l + 1]).
+    intercepts : list of ndarray or None
+        ``intercepts[l]`` has shape (layer_units[l + 1],), or is None for a
+        layer without bias.
+    bn_scales, bn_offsets : list of ndarray
+        Batch-norm :math:`\gamma` and :math:`\beta` of each hidden layer
+        (empty without batch norm).
+    layers : tuple of tuple of ndarray
+        The same views, layer by layer, in each layer's own order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Network
+    >>> net = Network([2, 3, 1], loss="binary_log_loss")
+    >>> params = net.unpack(np.arange(net.n_params, dtype=float))
+    >>> params.coefs[0].shape, params.intercepts[1]
+    ((2, 3), array([12.]))
+    >>> bool(np.shares_memory(params.coefs[1], params.flat))
+    True
+    """
+
+    flat: np.ndarray
+    coefs: list
+    intercepts: list
+    bn_scales: tuple | list = ()
+    bn_offsets: tuple | list = ()
+    layers: tuple = ()
+
+
+class BatchNormStats(NamedTuple):
+    """Running means and variances of the batch-norm layers, for inference.
+
+    Attributes
+    ----------
+    flat : ndarray of shape (n_state,)
+        All of them in one vector (empty without batch norm).
+    means, variances : list of ndarray
+        One view of shape (n_units,) per batch-norm layer.
+    layers : tuple of tuple of ndarray
+        The same views, layer by layer (empty for layers without state).
+
+    Examples
+    --------
+    >>> from skdeep.nn import Network
+    >>> stats = Network([4, 3, 2], batch_norm=True).init_stats(float)
+    >>> stats.means[0], stats.variances[0]
+    (array([0., 0., 0.]), array([1., 1., 1.]))
+    """
+
+    flat: np.ndarray
+    means: list
+    variances: list
+    layers: tuple = ()
+
+
+class Layout:
+    """Where each layer's arrays sit in a flat vector, group after group.
+
+    Groups are stored in the order they first appear in the network (Dense
+    comes first, so the L2-penalised ``'coefs'`` are one leading slice), and
+    within a group in layer order.
+    """
+
+    def __init__(self, specs_per_layer):
+        self.specs = [tuple(specs) for specs in specs_per_layer]
+        shapes: dict[str, list] = {}
+        for specs in self.specs:
+            for spec in specs:
+                shapes.setdefault(spec.group, []).append(spec.shape)
+        self.groups = list(shapes)
+        starts, offset = {}, 0
+        for group, group_shapes in shapes.items():
+            for i, shape in enumerate(group_shapes):
+                starts[group, i] = offset
+                offset += 0 if shape is None else int(np.prod(shape))
+        self.size = offset
+        seen: dict[str, int] = {}
+        self.starts = []  # per layer, the start of each of its arrays
+        for specs in self.specs:
+            layer_starts = []
+            for spec in specs:
+                i = seen.get(spec.group, 0)
+                seen[spec.group] = i + 1
+                layer_starts.append(starts[spec.group, i])
+            self.starts.append(layer_starts)
+
+    def group_size(self, group: str) -> int:
+        return sum(
+            int(np.prod(spec.shape))
+            for specs in self.specs
+            for spec in specs
+            if spec.group == group and spec.shape is not None
+        )
+
+    def take(self, groups: dict) -> tuple:
+        """Per-layer tuples of the given per-group arrays."""
+        seen: dict[str, int] = {}
+        per_layer = []
+        for specs in self.specs:
+            arrays = []
+            for spec in specs:
+                i = seen.get(spec.group, 0)
+                seen[spec.group] = i + 1
+                arrays.append(None if spec.shape is None else groups[spec.group][i])
+            per_layer.append(tuple(arrays))
+        return tuple(per_layer)
+
+    def views(self, flat: np.ndarray):
+        """Per-group lists and per-layer tuples of views into ``flat``."""
+        if flat.shape != (self.size,):
+            raise ValueError(
+                f"Expected a vector of {self.size} parameters, got {flat.shape}."
+            )
+        groups: dict[str, list] = {g: [] for g in self.groups}
+        per_layer = []
+        for specs, layer_starts in zip(self.specs, self.starts, strict=True):
+            views = []
+            for spec, start in zip(specs, layer_starts, strict=True):
+                view = None
+                if spec.shape is not None:
+                    size = int(np.prod(spec.shape))
+                    view = flat[start : start + size].reshape(spec.shape)
+                groups[spec.group].append(view)
+                views.append(view)
+            per_layer.append(tuple(views))
+        return groups, tuple(per_layer)
+
+
+def fill(vector, groups) -> None:
+    """Copy per-group lists of arrays into a Params or BatchNormStats."""
+    for name, values in groups.items():
+        views = getattr(vector, name)
+        for view, value in zip(views, values, strict=True):
+            if view is not None:
+                view[...] = value
+
+
+class VectorsMixin:
+    """The flat vectors of a network: views, packing and initial values.
+
+    Needs ``layers`` (each with ``params`` and ``state`` specs), ``activation``
+    and the two layouts ``_params`` and ``_state``.
+    """
+
+    def shapes(self, group: str) -> list:
+        """Shapes of a parameter group's arrays, layer by layer.
+
+        Parameters
+        ----------
+        group : str
+            ``'coefs'``, ``'intercepts'``, ``'bn_scales'`` or ``'bn_offsets'``.
+
+        Returns
+        -------
+        shapes : list of tuple
+        """
+        return [
+            spec.shape
+            for layer in self.layers
+            for spec in layer.params
+            if spec.group == group
+        ]
+
+    def unpack(self, flat: np.ndarray) -> Params:
+        """View a flat vector as per-layer parameters (no copy).
+
+        Parameters
+        ----------
+        flat : ndarray of shape (n_params,)
+            Parameters or gradients in this network's layout.
+
+        Returns
+        -------
+        params : Params
+            ``flat`` with its per-layer views.
+        """
+        groups, per_layer = self._params.views(flat)
+        return Params(
+            flat,
+            groups.get("coefs", []),
+            groups.get("intercepts", []),
+            groups.get("bn_scales", []),
+            groups.get("bn_offsets", []),
+            per_layer,
+        )
+
+    def unpack_stats(self, flat: np.ndarray) -> BatchNormStats:
+        """View a flat state vector as per-layer statistics (no copy).
+
+        Parameters
+        ----------
+        flat : ndarray of shape (n_state,)
+            Running statistics in this network's layout.
+
+        Returns
+        -------
+        stats : BatchNormStats
+        """
+        groups, per_layer = self._state.views(flat)
+        return BatchNormStats(
+            flat, groups.get("means", []), groups.get("variances", []), per_layer
+        )
+
+    def view_groups(self, **groups) -> Params:
+        """Params over existing per-group arrays, without copying them.
+
+        For inference on fitted arrays; the result has no flat vector.
+
+        Parameters
+        ----------
+        **groups : list of ndarray
+            Every parameter group of the network (``coefs``, ``intercepts``
+            and, with batch norm, ``bn_scales`` and ``bn_offsets``).
+
+        Returns
+        -------
+        params : Params
+            ``flat`` is None; the per-layer views are the given arrays.
+        """
+        return Params(None, **groups, layers=self._params.take(groups))
+
+    def view_stats(self, **groups) -> BatchNormStats:
+        """BatchNormStats over existing per-group arrays, without copying.
+
+        Parameters
+        ----------
+        **groups : list of ndarray
+            Every state group (``means``, ``variances``), or none.
+
+        Returns
+        -------
+        stats : BatchNormStats
+            ``flat`` is None.
+        """
+        means, variances = groups.get("means", []), groups.get("variances", [])
+        return BatchNormStats(None, means, variances, self._state.take(groups))
+
+    def pack(self, dtype, **groups) -> Params:
+        """Copy per-group lists of arrays into a new flat vector.
+
+        Parameters
+        ----------
+        dtype : numpy.dtype
+            Dtype of the new vector.
+        **groups : list of array-like
+            ``coefs``, ``intercepts`` (ignored entries where a layer has no
+            bias), ``bn_scales``, ``bn_offsets``: every group of the network.
+
+        Returns
+        -------
+        params : Params
+            The new vector and its views.
+        """
+        params = self.unpack(np.empty(self.n_params, dtype=dtype))
+        fill(params, groups)
+        return params
+
+    def pack_stats(self, dtype, **groups) -> BatchNormStats:
+        """Copy per-group lists (``means``, ``variances``) into a new vector.
+
+        Parameters
+        ----------
+        dtype : numpy.dtype
+            Dtype of the new vector.
+        **groups : list of array-like
+            Every state group of the network.
+
+        Returns
+        -------
+        stats : BatchNormStats
+        """
+        stats = self.unpack_stats(np.empty(self._state.size, dtype=dtype))
+        fill(stats, groups)
+        return stats
+
+    def init_params(self, rng, dtype, init: str = "glorot_uniform_sklearn") -> Params:
+        """Draw initial parameters, layer by layer.
+
+        Parameters
+        ----------
+        rng : numpy.random.RandomState or numpy.random.Generator
+            The one source of randomness.
+        dtype : numpy.dtype
+            Dtype of the parameters.
+        init : str, default='glorot_uniform_sklearn'
+            A key of :data:`skdeep.nn.initializers.INITIALIZERS`.
+
+        Returns
+        -------
+        params : Params
+            Freshly initialised parameters (batch norm starts as the
+            identity).
+        """
+        initializer = partial(INITIALIZERS[init], activation=self.activation)
+        params = self.unpack(np.empty(self.n_params, dtype=dtype))
+        for layer, views in zip(self.layers, params.layers, strict=True):
+            values = iter(layer.init_params(rng, dtype, initializer))
+            for view in views:
+                if view is not None:
+                    view[...] = next(values)
+        return params
+
+    def init_stats(self, dtype) -> BatchNormStats:
+        """Return the running statistics of a fresh network (zeros and ones).
+
+        Parameters
+        ----------
+        dtype : numpy.dtype
+            Floating dtype.
+
+        Returns
+        -------
+        stats : BatchNormStats
+            An empty vector without batch norm.
+        """
+        stats = self.unpack_stats(np.empty(self._state.size, dtype=dtype))
+        for layer, views in zip(self.layers, stats.layers, strict=True):
+            for view, value in zip(views, layer.init_state(dtype), strict=True):
+                view[...] = value
+        return stats

@@ -1,0 +1,257 @@
+"""The interface every layer kind implements, and the records it works on.
+
+Conventions
+-----------
+- A layer owns no arrays of its own. Its trainable parameters are views into
+  the network's flat parameter vector, its untrained state (batch norm's
+  running statistics) views into a second flat vector, and its buffers live
+  in a :class:`LayerContext` that the network's workspace makes once per fit.
+- ``forward(x, ctx) -> y`` and ``backward(dy, ctx) -> dx`` have the same
+  signature for every layer. A layer may work in place (``y is x``,
+  ``dx is dy``); ``forward`` keeps in ``ctx`` what ``backward`` needs.
+- ``backward`` writes the layer's parameter gradients into ``ctx.grads`` and
+  returns the gradient at its input, or None when ``ctx.input_grad`` is
+  False (nothing below needs it).
+- Everything the whole pass shares (training or not, the samples' weights,
+  the dropout keys of this step, the L2 strength) is in ``ctx.run``, one
+  :class:`Pass` record per workspace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = ["Layer", "LayerContext", "ParamSpec", "Pass"]
+
+
+class ParamSpec(NamedTuple):
+    """One array a layer keeps in a flat vector.
+
+    Attributes
+    ----------
+    group : str
+        Which list of :class:`~skdeep.nn.Params` (``'coefs'``,
+        ``'intercepts'``, ``'bn_scales'``, ``'bn_offsets'``) or
+        :class:`~skdeep.nn.BatchNormStats` (``'means'``, ``'variances'``)
+        the array belongs to. A flat vector stores its groups one after
+        another, in the order they first appear in the network.
+    shape : tuple of int or None
+        Shape of the array; None reserves the slot in its group without an
+        array (a Dense layer without bias has ``intercepts[l] = None``).
+
+    Examples
+    --------
+    >>> from skdeep.nn.layers import Dense
+    >>> Dense(3, 2).params
+    (ParamSpec(group='coefs', shape=(3, 2)), ParamSpec(group='intercepts', shape=(2,)))
+    """
+
+    group: str
+    shape: tuple | None
+
+
+@dataclass
+class Pass:
+    """What the current forward and backward pass is; shared by all layers.
+
+    Attributes
+    ----------
+    training : bool
+        Training mode (batch statistics, dropout) or inference.
+    weight : float or ndarray of shape (n_samples,) or None
+        Samples' weights in the batch objective; batch norm weighs its
+        statistics by them.
+    row_keys : ndarray of shape (n_samples,) or None
+        Dropout keys of this step's rows; None reuses the masks already
+        drawn (a fixed mask, as gradient checks need).
+    l2 : float
+        Strength of the L2 penalty whose gradient the weights receive.
+
+    Examples
+    --------
+    >>> from skdeep.nn.layers import Pass
+    >>> Pass(training=True).l2
+    0.0
+    """
+
+    training: bool = False
+    weight: Any = None
+    row_keys: np.ndarray | None = None
+    l2: float = 0.0
+
+
+class LayerContext:
+    """A layer's views, buffers and saved values for one workspace.
+
+    Parameters
+    ----------
+    buffers : object
+        What :meth:`Layer.buffers` made.
+    run : Pass
+        The record of the current pass, shared by the workspace's layers.
+    input_grad : bool
+        Whether ``backward`` must return the gradient at the input.
+
+    Attributes
+    ----------
+    params, grads, state : tuple of ndarray
+        The layer's views into the parameter vector, the gradient vector and
+        the state vector, in the order of its specs (bound by the network).
+    saved : object
+        What ``forward`` keeps for ``backward`` (its input, say).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.layers import Dense, LayerContext, Pass
+    >>> layer = Dense(2, 3)
+    >>> ctx = LayerContext(layer.buffers(4, float, False), Pass(), input_grad=False)
+    >>> ctx.params = (np.ones((2, 3)), np.zeros(3))
+    >>> layer.forward(np.ones((4, 2)), ctx)[0]
+    array([2., 2., 2.])
+    """
+
+    __slots__ = ("buffers", "grads", "input_grad", "params", "run", "saved", "state")
+
+    def __init__(self, buffers, run: Pass, input_grad: bool):
+        self.buffers = buffers
+        self.run = run
+        self.input_grad = input_grad
+        self.params: tuple = ()
+        self.grads: tuple = ()
+        self.state: tuple = ()
+        self.saved = None
+
+
+class Layer:
+    """Base of every layer kind: no parameters, no state, no buffers.
+
+    A layer kind overrides what it has. The network calls, in this order:
+    :meth:`init_params` and :meth:`init_state` when a network starts,
+    :meth:`buffers` once per workspace, then :meth:`forward` and
+    :meth:`backward` for every batch, and :meth:`update_state` after a
+    training batch.
+
+    Attributes
+    ----------
+    params : tuple of ParamSpec
+        Trainable arrays, in the flat parameter vector.
+    state : tuple of ParamSpec
+        Untrained arrays (running statistics), in the flat state vector.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.layers import Layer, LayerContext, Pass
+    >>> class Double(Layer):
+    ...     def forward(self, x, ctx):
+    ...         x *= 2
+    ...         return x
+    ...     def backward(self, dy, ctx):
+    ...         dy *= 2
+    ...         return dy
+    >>> Double().forward(np.ones(2), LayerContext(None, Pass(), True))
+    array([2., 2.])
+    """
+
+    params: tuple = ()
+    state: tuple = ()
+
+    def init_params(self, rng, dtype, initializer) -> tuple:
+        """Return initial parameter values, in the order of :attr:`params`.
+
+        Parameters
+        ----------
+        rng : numpy.random.RandomState or numpy.random.Generator
+            The one source of randomness; draws happen in layer order.
+        dtype : numpy.dtype
+            Floating dtype.
+        initializer : callable
+            ``initializer(rng, fan_in, fan_out, dtype=dtype) -> (coef,
+            intercept)``.
+
+        Returns
+        -------
+        values : tuple of ndarray
+            One array per spec whose shape is not None.
+        """
+        return ()
+
+    def init_state(self, dtype) -> tuple:
+        """Return initial state values, in the order of :attr:`state`.
+
+        Parameters
+        ----------
+        dtype : numpy.dtype
+            Floating dtype.
+
+        Returns
+        -------
+        values : tuple of ndarray
+        """
+        return ()
+
+    def buffers(self, n_rows: int, dtype, input_grad: bool):
+        """Make the buffers a batch of up to ``n_rows`` rows needs.
+
+        Parameters
+        ----------
+        n_rows : int
+            Largest batch.
+        dtype : numpy.dtype
+            Floating dtype.
+        input_grad : bool
+            Whether :meth:`backward` will have to return the input gradient.
+
+        Returns
+        -------
+        buffers : object or None
+        """
+        return None
+
+    def forward(self, x, ctx: LayerContext):
+        """Compute the layer's output.
+
+        Parameters
+        ----------
+        x : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            The input; a layer working in place overwrites it.
+        ctx : LayerContext
+            Views, buffers and the pass record.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples, n_outputs)
+        """
+        raise NotImplementedError
+
+    def backward(self, dy: np.ndarray, ctx: LayerContext):
+        """Back-propagate through the layer.
+
+        Parameters
+        ----------
+        dy : ndarray of shape (n_samples, n_outputs)
+            Gradient of the objective at the output; may be overwritten.
+        ctx : LayerContext
+            As left by :meth:`forward` on the same batch.
+
+        Returns
+        -------
+        dx : ndarray of shape (n_samples, n_inputs) or None
+            Gradient at the input (None if ``ctx.input_grad`` is False).
+        """
+        raise NotImplementedError
+
+    def update_state(self, ctx: LayerContext, replace: bool = False) -> None:
+        """Fold the last training batch into the state (layers with state).
+
+        Parameters
+        ----------
+        ctx : LayerContext
+            After a training-mode :meth:`forward`.
+        replace : bool, default=False
+            Make the batch's statistics the state, instead of averaging.
+        """

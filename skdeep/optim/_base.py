@@ -1,0 +1,127 @@
+"""The update-rule protocol, and the conversion of states to plain data."""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["Optimizer", "copy_state", "state_from_dict", "state_to_dict"]
+
+
+@runtime_checkable
+class Optimizer(Protocol):
+    """What every stochastic update rule provides (the optax idea).
+
+    An update rule is a frozen record of hyperparameters. ``init`` makes
+    its state (moments, velocity, step count) for a parameter vector, and
+    ``update`` applies one step to the flat vector in place, given its
+    gradient (which it may use as scratch space) and the learning rate of
+    this step. One rule can train many networks; nothing in the rule changes.
+
+    Examples
+    --------
+    >>> from skdeep.optim import SGD, Adam, Optimizer
+    >>> isinstance(Adam(), Optimizer), isinstance(SGD(), Optimizer)
+    (True, True)
+    """
+
+    def init(self, params: np.ndarray) -> Any:
+        """Return the state of a fresh run for this parameter vector."""
+
+    def update(
+        self, params: np.ndarray, grads: np.ndarray, state: Any, learning_rate: float
+    ) -> None:
+        """Apply one step to ``params`` in place; update ``state`` in place."""
+
+
+def state_to_dict(state) -> dict:
+    """Return the fields of a state record as a plain dict (no copy).
+
+    Fitted estimators keep optimizer states as plain data, so that pickle
+    and skops need to trust nothing but NumPy arrays and numbers.
+
+    Parameters
+    ----------
+    state : dataclass instance
+        A state made by an update rule's ``init``.
+
+    Returns
+    -------
+    fields : dict
+        Field name -> value (arrays are shared, not copied).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import Adam, state_to_dict
+    >>> sorted(state_to_dict(Adam().init(np.zeros(3))))
+    ['m', 't', 'v']
+    """
+    return {f.name: getattr(state, f.name) for f in fields(state)}
+
+
+def state_from_dict(optimizer, params: np.ndarray, values: dict):
+    """Rebuild an update rule's state from :func:`state_to_dict`, as a copy.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The rule whose state it is; its ``init`` makes the record.
+    params : ndarray of shape (n_params,)
+        The parameter vector the state is for.
+    values : dict
+        Field name -> value; arrays are copied into the new record.
+
+    Returns
+    -------
+    state : dataclass instance
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import Adam, state_from_dict
+    >>> values = {"m": np.ones(2), "v": np.ones(2), "t": 3}
+    >>> state = state_from_dict(Adam(), np.zeros(2), values)
+    >>> state.m, state.t
+    (array([1., 1.]), 3)
+    """
+    state = optimizer.init(params)
+    for name, value in values.items():
+        target = getattr(state, name)
+        if isinstance(value, np.ndarray) and isinstance(target, np.ndarray):
+            np.copyto(target, value)
+        else:
+            setattr(state, name, value)
+    return state
+
+
+def copy_state(dst, src) -> None:
+    """Copy a state record into another of the same shapes, in place.
+
+    Arrays are copied into the destination's arrays (no allocation), other
+    fields assigned; nested records are copied recursively.
+
+    Parameters
+    ----------
+    dst, src : dataclass instances
+        Records of the same type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim import Adam, copy_state
+    >>> a, b = Adam().init(np.zeros(2)), Adam().init(np.ones(2))
+    >>> b.t = 4
+    >>> copy_state(a, b); a.t
+    4
+    """
+    for f in fields(src):
+        value, target = getattr(src, f.name), getattr(dst, f.name)
+        if isinstance(value, np.ndarray) and isinstance(target, np.ndarray):
+            np.copyto(target, value)
+        elif is_dataclass(value) and is_dataclass(target):
+            copy_state(target, value)
+        else:
+            setattr(dst, f.name, value)
