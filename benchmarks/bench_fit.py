@@ -6,7 +6,10 @@ n_informative=50, n_classes=10)``, standardised, 20% held out for accuracy;
 (``tol=0`` and a large ``n_iter_no_change`` so that all epochs run), in
 float64 and float32. Workload W2 is a small, wide-input problem where
 per-batch overhead dominates: 5,000 x 20 features, (64,) hidden units,
-batch 64, 20 epochs.
+batch 64, 20 epochs. Workload R1 is W1's shape for regression:
+``make_regression(n_samples=20000, n_features=100, n_informative=50,
+noise=10)``, features and target standardised, one output, held-out R^2;
+DeepNetRegressor against MLPRegressor.
 
 The *matmul floor* is the time of only the matrix products one epoch needs
 at those shapes (forward products, weight gradients, and input gradients for
@@ -25,12 +28,12 @@ from functools import partial
 
 import numpy as np
 from _common import interleaved, machine_summary, median, print_table
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import train_test_split
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import DeepNetClassifier
+from skdeep import DeepNetClassifier, DeepNetRegressor
 
 WORKLOADS = {
     "W1": dict(
@@ -45,13 +48,26 @@ WORKLOADS = {
         batch_size=64,
         epochs=20,
     ),
+    "R1": dict(
+        data=dict(n_samples=20000, n_features=100, n_informative=50, noise=10.0),
+        hidden=(256, 128),
+        batch_size=200,
+        epochs=10,
+        regression=True,
+    ),
 }
 
 
 def make_data(spec, dtype, random_state=0):
-    X, y = make_classification(random_state=random_state, **spec["data"])
+    if spec.get("regression"):
+        X, y = make_regression(random_state=random_state, **spec["data"])
+        y = (y - y.mean()) / y.std()
+        stratify = None
+    else:
+        X, y = make_classification(random_state=random_state, **spec["data"])
+        stratify = y
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.2, random_state=random_state, stratify=y
+        X, y, test_size=0.2, random_state=random_state, stratify=stratify
     )
     scaler = StandardScaler().fit(X_train)
     return (
@@ -97,7 +113,15 @@ def bench(name, spec, dtype, repeats, toolkit=False):
         n_iter_no_change=10**6,
         random_state=0,
     )
-    units = [X_train.shape[1], *spec["hidden"], len(np.unique(y_train))]
+    regression = spec.get("regression", False)
+    n_outputs = 1 if regression else len(np.unique(y_train))
+    units = [X_train.shape[1], *spec["hidden"], n_outputs]
+    ours, theirs = (
+        (DeepNetRegressor, MLPRegressor)
+        if regression
+        else (DeepNetClassifier, MLPClassifier)
+    )
+    reference = f"sklearn {theirs.__name__}"
 
     def fit(cls):
         return lambda: cls(**params).fit(X_train, y_train)
@@ -106,8 +130,8 @@ def bench(name, spec, dtype, repeats, toolkit=False):
         "matmul floor": matmul_floor(
             len(X_train), units, spec["batch_size"], spec["epochs"], dtype
         ),
-        "skdeep DeepNetClassifier": fit(DeepNetClassifier),
-        "sklearn MLPClassifier": fit(MLPClassifier),
+        f"skdeep {ours.__name__}": fit(ours),
+        reference: fit(theirs),
     }
     if toolkit:
         # What the deep-learning toolkit costs on the same work.
@@ -118,12 +142,12 @@ def bench(name, spec, dtype, repeats, toolkit=False):
             runners[label] = lambda extra=extra: DeepNetClassifier(
                 **params, **extra
             ).fit(X_train, y_train)
-    torch_runner = _torch_runner(X_train, y_train, spec, dtype)
+    torch_runner = None if regression else _torch_runner(X_train, y_train, spec, dtype)
     if torch_runner is not None:
         runners["torch.nn (CPU)"] = torch_runner
     results = interleaved(runners, repeats)
     floor = median(results["matmul floor"][0])
-    mlp = median(results["sklearn MLPClassifier"][0])
+    mlp = median(results[reference][0])
     rows = []
     for system, (times, model) in results.items():
         t = median(times)
@@ -142,6 +166,7 @@ def bench(name, spec, dtype, repeats, toolkit=False):
 
 
 def _accuracy(model, X, y):
+    """Held-out accuracy (classifiers) or R^2 (regressors)."""
     if callable(model):  # torch: a predict function
         return float(np.mean(model(X) == y))
     return model.score(X, y)
@@ -223,10 +248,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="W1 float64 only, 3 runs")
+    parser.add_argument(
+        "--only", help="comma-separated workloads to run (e.g. W1,R1); default all"
+    )
     args = parser.parse_args(argv)
     print(machine_summary(), "\n")
-    cases = [("W1", np.float64), ("W1", np.float32), ("W2", np.float64)]
+    cases = [
+        ("W1", np.float64),
+        ("W1", np.float32),
+        ("W2", np.float64),
+        ("R1", np.float64),
+        ("R1", np.float32),
+    ]
     repeats = args.repeats
+    if args.only:
+        cases = [case for case in cases if case[0] in args.only.split(",")]
     if args.quick:
         cases, repeats = cases[:1], 3
     rows = []
@@ -239,7 +275,7 @@ def main(argv=None):
             "fit s (median)",
             "x matmul floor",
             "speed-up vs MLP",
-            "held-out acc",
+            "held-out acc / R^2",
         ],
         rows,
     )

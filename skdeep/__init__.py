@@ -1,8 +1,14 @@
 """skdeep: scikit-learn-compatible neural networks on a vectorized NumPy core."""
 
 from ._display import TrainingCurveDisplay
-from .estimators import DeepNetClassifier, LogisticUnit
+from .estimators import DeepNetClassifier, DeepNetRegressor, LogisticUnit
 
 __version__ = "0.1.0"
 
-__all__ = ["DeepNetClassifier", "LogisticUnit", "TrainingCurveDisplay", "__version__"]
+__all__ = [
+    "DeepNetClassifier",
+    "DeepNetRegressor",
+    "LogisticUnit",
+    "TrainingCurveDisplay",
+    "__version__",
+]

@@ -7,11 +7,16 @@ import sys
 import warnings
 from pathlib import Path
 
-__all__ = ["build_pipeline", "main"]
+import numpy as np
+
+__all__ = ["build_pipeline", "infer_task", "main"]
 
 # Types a model file may hold beyond what skops trusts by default: skdeep's
 # own estimators, and NumPy dtypes (OneHotEncoder stores its ``dtype``).
 SAFE_TYPES = ("skdeep.", "numpy.dtype")
+# An integer-valued numeric target with more distinct values than this is a
+# quantity (a count, an age), not a set of classes.
+MAX_CLASSES = 20
 
 
 class CLIError(Exception):
@@ -42,16 +47,48 @@ def _hidden_sizes(text):
     return sizes
 
 
-def build_pipeline(frame, hidden_layer_sizes=(64,), max_iter=200, random_state=0):
-    """Preprocessing from the column types, then a DeepNetClassifier.
+def infer_task(target) -> str:
+    """Classification or regression, from the target column's values.
+
+    A numeric (not boolean) target is a quantity to regress on when it has
+    non-integer values or more than ``MAX_CLASSES`` distinct values; anything
+    else (text, booleans, a few integer codes) holds classes.
+
+    Parameters
+    ----------
+    target : pandas.Series
+        The target column, without missing values.
+
+    Returns
+    -------
+    task : {'classification', 'regression'}
+    """
+    import pandas as pd
+
+    if not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target):
+        return "classification"
+    values = target.to_numpy(dtype=float)
+    if (values != np.round(values)).any() or len(np.unique(values)) > MAX_CLASSES:
+        return "regression"
+    return "classification"
+
+
+def build_pipeline(
+    frame, task="classification", hidden_layer_sizes=(64,), max_iter=200, random_state=0
+):
+    """Preprocessing from the column types, then a DeepNetClassifier or Regressor.
 
     Numeric columns are imputed with their median and standardised; the other
     columns are imputed with their most frequent value and one-hot encoded.
+    For regression the target is standardised too (and predictions mapped
+    back), so that targets on any scale train with the default settings.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         The features (without the target).
+    task : {'classification', 'regression'}, default='classification'
+        What the network predicts.
     hidden_layer_sizes : tuple of int, default=(64,)
         Hidden layers of the network.
     max_iter : int, default=200
@@ -61,15 +98,15 @@ def build_pipeline(frame, hidden_layer_sizes=(64,), max_iter=200, random_state=0
 
     Returns
     -------
-    pipeline : sklearn.pipeline.Pipeline
+    pipeline : sklearn.pipeline.Pipeline or sklearn.compose.TransformedTargetRegressor
         Unfitted.
     """
-    from sklearn.compose import ColumnTransformer
+    from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    from . import DeepNetClassifier
+    from . import DeepNetClassifier, DeepNetRegressor
 
     numeric = frame.select_dtypes("number").columns.tolist()
     other = [c for c in frame.columns if c not in numeric]
@@ -95,18 +132,22 @@ def build_pipeline(frame, hidden_layer_sizes=(64,), max_iter=200, random_state=0
         )
     if not steps:
         raise CLIError("the file has no feature columns besides the target")
-    return make_pipeline(
-        ColumnTransformer(steps),
-        DeepNetClassifier(
-            hidden_layer_sizes, max_iter=max_iter, random_state=random_state
-        ),
+    options = dict(
+        hidden_layer_sizes=hidden_layer_sizes,
+        max_iter=max_iter,
+        random_state=random_state,
     )
+    if task == "regression":
+        return TransformedTargetRegressor(
+            make_pipeline(ColumnTransformer(steps), DeepNetRegressor(**options)),
+            transformer=StandardScaler(),
+        )
+    return make_pipeline(ColumnTransformer(steps), DeepNetClassifier(**options))
 
 
 def _fit(args):
-    import numpy as np
     from sklearn.exceptions import ConvergenceWarning
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
     from skops import io as sio
 
     frame = _read_csv(args.data)
@@ -116,32 +157,53 @@ def _fit(args):
             f"{', '.join(map(str, frame.columns))}"
         )
     frame = frame[frame[args.target].notna()]
-    y = frame[args.target].to_numpy()
     X = frame.drop(columns=[args.target])
-    labels, counts = np.unique(y.astype(str), return_counts=True)
-    if len(labels) < 2:
-        raise CLIError(
-            f"the target {args.target!r} has a single class ({labels[0]!r}); "
-            "a classifier needs at least two"
-        )
-    model = build_pipeline(X, args.hidden, args.max_iter)
+    task = args.task or infer_task(frame[args.target])
+    how = "as asked" if args.task else "inferred from the target; --task overrides"
+    print(f"task: {task} of {args.target!r} ({how})")
+    if task == "regression":
+        y = _target_as_float(frame[args.target], args.target)
+        folds = min(5, len(y))
+        cv, scoring, described = KFold(folds, shuffle=True, random_state=0), "r2", "R^2"
+        summary = f"regression of {args.target!r}"
+    else:
+        y = frame[args.target].to_numpy()
+        labels, counts = np.unique(y.astype(str), return_counts=True)
+        if len(labels) < 2:
+            raise CLIError(
+                f"the target {args.target!r} has a single class ({labels[0]}); "
+                "a classifier needs at least two"
+            )
+        folds = int(min(5, counts.min()))
+        cv = StratifiedKFold(max(folds, 2), shuffle=True, random_state=0)
+        scoring, described = "accuracy", "accuracy"
+        summary = f"{len(labels)} classes"
+    model = build_pipeline(X, task, args.hidden, args.max_iter)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        folds = int(min(5, counts.min()))
         if folds >= 2:
-            cv = StratifiedKFold(folds, shuffle=True, random_state=0)
-            scores = cross_val_score(model, X, y, cv=cv)
+            scores = cross_val_score(model, X, y, cv=cv, scoring=scoring)
             print(
-                f"cross-validated accuracy ({folds} folds): "
+                f"cross-validated {described} ({folds} folds): "
                 f"{scores.mean():.4f} +/- {scores.std():.4f}"
             )
         else:
-            print("too few samples per class for cross-validation; skipped")
+            print("too few samples for cross-validation; skipped")
         model.fit(X, y)
     output = Path(args.output or Path(args.data).with_suffix(".skops"))
     sio.dump(model, output)
-    print(f"fitted on {len(X)} rows, {X.shape[1]} columns, {len(labels)} classes")
+    print(f"fitted on {len(X)} rows, {X.shape[1]} columns, {summary}")
     print(f"saved to {output}")
+
+
+def _target_as_float(column, name):
+    """Return the target column as floats, or raise a one-line error."""
+    try:
+        return column.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise CLIError(
+            f"the target {name!r} is not numeric; use --task classification"
+        ) from None
 
 
 def _predict(args):
@@ -161,6 +223,8 @@ def _predict(args):
             f"be safe: {', '.join(unsafe)}"
         )
     model = sio.load(path, trusted=untrusted)
+    if args.proba and not hasattr(model, "predict_proba"):
+        raise CLIError(f"{path} is a regression model: --proba needs a classifier")
     frame = _read_csv(args.data)
     try:
         if args.proba:
@@ -169,8 +233,10 @@ def _predict(args):
             for row in proba:
                 print(",".join(f"{p:.6g}" for p in row))
         else:
-            for label in model.predict(frame):
-                print(label)
+            predictions = model.predict(frame)
+            numbers = predictions.dtype.kind == "f"
+            for value in predictions:
+                print(f"{value:.6g}" if numbers else value)
     except (KeyError, ValueError) as exc:
         raise CLIError(f"cannot predict on {args.data}: {exc}") from None
 
@@ -182,19 +248,35 @@ def _parser():
         "With one: train or apply a network on a CSV file.",
     )
     commands = parser.add_subparsers(dest="command")
-    fit = commands.add_parser("fit", help="train on a CSV file and save the model")
+    fit = commands.add_parser(
+        "fit",
+        help="train on a CSV file and save the model",
+        description="Train a network on a CSV file: a classifier for a text, "
+        "boolean or few-valued target, a regressor for a numeric one (see "
+        "--task); print its cross-validated score, fit it on every row and "
+        "save it with skops.",
+    )
     fit.add_argument("data", help="CSV file with a header row")
     fit.add_argument("--target", required=True, help="column to predict")
     fit.add_argument("--output", help="model file (default: DATA with .skops)")
     fit.add_argument("--hidden", type=_hidden_sizes, default=(64,), help="e.g. 64,32")
     fit.add_argument("--max-iter", type=int, default=200, help="maximum epochs")
+    fit.add_argument(
+        "--task",
+        choices=("classification", "regression"),
+        help="what to predict (default: regression for a numeric target with "
+        f"non-integer values or more than {MAX_CLASSES} distinct values, "
+        "classification otherwise)",
+    )
     predict = commands.add_parser(
         "predict", help="print one prediction per row of a CSV file"
     )
     predict.add_argument("model", help="a .skops file written by fit")
     predict.add_argument("data", help="CSV file with the training columns")
     predict.add_argument(
-        "--proba", action="store_true", help="print class probabilities as CSV"
+        "--proba",
+        action="store_true",
+        help="print class probabilities as CSV (classifiers only)",
     )
     return parser
 

@@ -54,8 +54,9 @@ def test_fit_then_predict(loans, tmp_path):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
+    assert "task: classification of 'decision' (inferred" in result.stdout
     assert "cross-validated accuracy (5 folds)" in result.stdout
-    accuracy = float(result.stdout.split(":")[1].split("+/-")[0])
+    accuracy = float(result.stdout.split("(5 folds):")[1].split("+/-")[0])
     assert accuracy > 0.7
     assert (tmp_path / "m.skops").is_file()
 
@@ -111,3 +112,80 @@ def test_missing_io_extra_is_one_line(loans, tmp_path, monkeypatch, capsys, miss
     assert status == 2
     assert f"need {missing}" in err and "skdeep[io]" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def prices(tmp_path):
+    rng = np.random.RandomState(0)
+    n = 200
+    frame = pd.DataFrame(
+        {
+            "rooms": rng.randint(1, 7, n),
+            "area": rng.uniform(20, 200, n),
+            "city": rng.choice(["Lyon", "Oslo", "Quito"], n),
+        }
+    )
+    # An integer-valued price in the hundred thousands: a quantity, not classes.
+    price = 3000 * frame.area + 20000 * frame.rooms + 50000 * (frame.city == "Oslo")
+    frame["price"] = (price + rng.normal(0, 10000, n)).round().astype(int)
+    frame.loc[::11, "area"] = np.nan
+    path = tmp_path / "prices.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+def test_regression_fit_then_predict(prices, tmp_path):
+    result = run("fit", prices, "--target", "price", "--max-iter", "100", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "task: regression of 'price' (inferred" in result.stdout
+    assert "cross-validated R^2 (5 folds)" in result.stdout
+    r2 = float(result.stdout.split("R^2 (5 folds):")[1].split("+/-")[0])
+    assert r2 > 0.8
+    result = run("predict", prices.with_suffix(".skops"), prices, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    predicted = np.array([float(line) for line in result.stdout.splitlines()])
+    truth = pd.read_csv(prices)["price"].to_numpy()
+    assert len(predicted) == len(truth)
+    assert np.corrcoef(predicted, truth)[0, 1] > 0.9
+
+    result = run(
+        "predict", prices.with_suffix(".skops"), prices, "--proba", cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "regression model: --proba needs a classifier" in result.stderr
+
+
+@pytest.mark.slow
+def test_task_can_be_chosen(prices, tmp_path):
+    result = run("fit", prices, "--target", "rooms", "--max-iter", "5", cwd=tmp_path)
+    assert "task: classification of 'rooms' (inferred" in result.stdout
+    result = run(
+        "fit",
+        prices,
+        "--target",
+        "rooms",
+        "--task",
+        "regression",
+        "--max-iter",
+        "5",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "task: regression of 'rooms' (as asked)" in result.stdout
+    result = run(
+        "fit", prices, "--target", "city", "--task", "regression", cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "'city' is not numeric; use --task classification" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_infer_task():
+    from skdeep._cli import infer_task
+
+    assert infer_task(pd.Series([1.5, 2.0, 3.0])) == "regression"
+    assert infer_task(pd.Series(np.arange(100))) == "regression"
+    assert infer_task(pd.Series([0, 1, 2, 1] * 10)) == "classification"
+    assert infer_task(pd.Series(["a", "b"])) == "classification"
+    assert infer_task(pd.Series([True, False])) == "classification"

@@ -15,13 +15,17 @@ def test_demo_trains_every_model_and_prints_the_table():
     assert any("LogisticUnit" in n for n in names)
     assert any("DeepNetClassifier" in n for n in names)
     assert any("MLPClassifier" in n for n in names)
-    assert all(row["accuracy"] > 0.9 for row in rows)
-    acc = {row["model"].split()[1]: row["accuracy"] for row in rows}
+    assert any("DeepNetRegressor" in n for n in names)
+    score = {row["model"].split()[1]: row["score"] for row in rows}
+    assert all(row["score"] > 0.9 for row in rows if row["metric"] == "accuracy")
+    assert score["DeepNetRegressor"] > 0.3  # diabetes: ridge regression gets 0.36
     # skdeep matches its scikit-learn reference on the same split.
-    assert abs(acc["LogisticUnit"] - acc["LogisticRegression"]) <= 0.01
-    assert abs(acc["DeepNetClassifier"] - acc["MLPClassifier"]) <= 0.01
+    assert abs(score["LogisticUnit"] - score["LogisticRegression"]) <= 0.01
+    assert abs(score["DeepNetClassifier"] - score["MLPClassifier"]) <= 0.01
+    assert abs(score["DeepNetRegressor"] - score["MLPRegressor"]) <= 0.01
     text = out.getvalue()
-    assert "accuracy" in text and "fit time" in text and len(text.splitlines()) >= 7
+    assert "accuracy" in text and "R^2" in text and "fit time" in text
+    assert len(text.splitlines()) >= 9
 
 
 @pytest.mark.slow
@@ -31,3 +35,4 @@ def test_python_dash_m_skdeep_runs():
     )
     assert result.returncode == 0, result.stderr
     assert "DeepNetClassifier" in result.stdout
+    assert "DeepNetRegressor" in result.stdout

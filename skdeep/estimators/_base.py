@@ -27,7 +27,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..nn import Network
 from ..optim import LBFGS, OPTIMIZERS, LearningRateSchedule, state_to_dict
 from ..utils._sklearn import CallbackSupportMixin
-from ._params import NETWORK_CONSTRAINTS, PARAMETER_CONSTRAINTS, STOCHASTIC_SOLVERS
+from ._params import (
+    NETWORK_CONSTRAINTS,
+    PARAMETER_CONSTRAINTS,
+    STOCHASTIC_SOLVERS,
+    Architecture,
+)
 from ._preparation import PROGRESS_ATTRIBUTES, PreparationMixin
 from ._training import Diverged, Settings, fit_lbfgs, fit_stochastic, predict_raw
 
@@ -63,24 +68,19 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
     _lbfgs_options: dict = {}
 
     # -- hooks of the estimators ----------------------------------------------
-    def _architecture(self) -> dict:
-        """Return the network's options.
-
-        Keys: ``hidden_layer_sizes``, ``activation``, ``fit_intercept``,
-        ``dropout``, ``batch_norm``, ``init``.
-        """
-        return {
-            "hidden_layer_sizes": self.hidden_layer_sizes,
-            "activation": self.activation,
-            "fit_intercept": True,
-            "dropout": self.dropout,
-            "batch_norm": self.batch_norm,
-            "init": (
+    def _architecture(self) -> Architecture:
+        """Return the network the deep nets' parameters ask for."""
+        return Architecture(
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            activation=self.activation,
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
+            init=(
                 "glorot_uniform_sklearn"
                 if self.weight_init == "auto"
                 else self.weight_init
             ),
-        }
+        )
 
     def _parameter_attributes(self, params, stats) -> dict:
         """Return the fitted attributes that hold these parameters (no copy)."""
@@ -123,6 +123,13 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
+        if incremental and self.early_stopping:
+            # As MLPClassifier/MLPRegressor: a held-out split and a restore of
+            # the best weights are fit's job, not one pass's.
+            raise ValueError(
+                "partial_fit does not support early_stopping=True; set "
+                "early_stopping=False, or use fit."
+            )
         # A failed call (bad input, divergence) leaves the estimator as it
         # was. Training writes the estimator only at the end, and works on
         # copies of the carried-over state, so a shallow snapshot suffices.

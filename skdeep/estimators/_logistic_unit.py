@@ -7,7 +7,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ..utils._sklearn import _fit_context, with_callbacks
 from ._classifier import BaseNetClassifier
-from ._params import stochastic_solver
+from ._params import Architecture, stochastic_solver
 
 __all__ = ["LogisticUnit"]
 
@@ -201,15 +201,9 @@ class LogisticUnit(BaseNetClassifier):
         self.class_weight = class_weight
         self.fit_intercept = fit_intercept
 
-    def _architecture(self):
-        return {
-            "hidden_layer_sizes": (),
-            "activation": "identity",
-            "fit_intercept": self.fit_intercept,
-            "dropout": 0.0,
-            "batch_norm": False,
-            "init": "zeros",
-        }
+    def _architecture(self) -> Architecture:
+        # One unit: no hidden layer; zeros are the classic (convex) start.
+        return Architecture((), "identity", self.fit_intercept, init="zeros")
 
     def _parameter_attributes(self, params, stats) -> dict:
         coef, intercept = params.coefs[0], params.intercepts[0]

@@ -9,6 +9,7 @@ initializer is accepted by every estimator without touching this file.
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from ..utils._sklearn import Interval, InvalidParameterError, Options, StrOption
 
 __all__ = [
     "NETWORK_CONSTRAINTS",
+    "Architecture",
     "PARAMETER_CONSTRAINTS",
     "STOCHASTIC_SOLVERS",
     "WEIGHT_INITS",
@@ -87,7 +89,18 @@ NETWORK_CONSTRAINTS: dict = {
 }
 
 
-def validate_architecture(estimator) -> dict:
+class Architecture(NamedTuple):
+    """The network an estimator asks for."""
+
+    hidden_layer_sizes: tuple
+    activation: str = "relu"
+    fit_intercept: bool = True
+    dropout: float | tuple = 0.0
+    batch_norm: bool = False
+    init: str = "glorot_uniform_sklearn"  # a key of skdeep.nn.INITIALIZERS
+
+
+def validate_architecture(estimator) -> Architecture:
     """Check the network options beyond what the constraints can express.
 
     Parameters
@@ -97,12 +110,12 @@ def validate_architecture(estimator) -> dict:
 
     Returns
     -------
-    arch : dict
+    arch : Architecture
         The options, with ``hidden_layer_sizes`` as a tuple of ints.
     """
-    arch = dict(estimator._architecture())
+    arch = estimator._architecture()
     name = type(estimator).__name__
-    hidden = arch["hidden_layer_sizes"]
+    hidden = arch.hidden_layer_sizes
     sizes = [hidden] if isinstance(hidden, Integral) else list(hidden)
     if not all(
         isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes
@@ -112,8 +125,8 @@ def validate_architecture(estimator) -> dict:
             f"{name} must be a positive int or a sequence of "
             f"positive ints. Got {hidden!r} instead."
         )
-    arch["hidden_layer_sizes"] = tuple(int(s) for s in sizes)
-    dropout = arch["dropout"]
+    arch = arch._replace(hidden_layer_sizes=tuple(int(s) for s in sizes))
+    dropout = arch.dropout
     rates = [dropout] if np.ndim(dropout) == 0 else list(dropout)
     if (np.ndim(dropout) != 0 and len(rates) != len(sizes)) or not all(
         isinstance(r, Real) and 0 <= r < 1 for r in rates

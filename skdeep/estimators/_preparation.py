@@ -117,7 +117,7 @@ class PreparationMixin:
         network = self._build_network(arch, X.shape[1], spec)
         rng = check_random_state(self.random_state)
         if first_pass:
-            params = network.init_params(rng, dtype, arch["init"])
+            params = network.init_params(rng, dtype, arch.init)
             stats = network.init_stats(dtype)
         else:
             params, stats = self._fitted_state(network, dtype)
@@ -133,14 +133,14 @@ class PreparationMixin:
         return Prepared(problem, state, spec, targets, first_pass, rng)
 
     def _build_network(self, arch, n_features, spec) -> Network:
-        units = [n_features, *arch["hidden_layer_sizes"], spec["n_outputs_"]]
+        units = [n_features, *arch.hidden_layer_sizes, spec["n_outputs_"]]
         return Network(
             units,
-            arch["activation"],
+            arch.activation,
             self._loss_name(spec),
-            arch["fit_intercept"],
-            dropout=arch["dropout"],
-            batch_norm=arch["batch_norm"],
+            arch.fit_intercept,
+            dropout=arch.dropout,
+            batch_norm=arch.batch_norm,
         )
 
     def _fitted_state(self, network, dtype):

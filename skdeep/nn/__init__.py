@@ -9,6 +9,7 @@ from .initializers import INITIALIZERS
 from .layers import ActivationLayer, BatchNorm, Dense, Dropout, Layer
 from .losses import (
     LOSSES,
+    REGRESSION_LOSSES,
     BinaryCrossEntropy,
     CategoricalCrossEntropy,
     PoissonDeviance,
@@ -32,6 +33,7 @@ __all__ = [
     "Network",
     "Params",
     "PoissonDeviance",
+    "REGRESSION_LOSSES",
     "SquaredError",
     "Workspace",
     "get_activation",

@@ -32,6 +32,7 @@ from scipy.special import expit, xlogy
 
 __all__ = [
     "LOSSES",
+    "REGRESSION_LOSSES",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
     "PoissonDeviance",
@@ -339,3 +340,5 @@ LOSSES = {
         PoissonDeviance,
     )
 }
+#: The losses of real-valued targets (the regressors' ``loss`` options).
+REGRESSION_LOSSES = ("squared_error", "poisson")

@@ -9,7 +9,7 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from skdeep import DeepNetClassifier, LogisticUnit  # noqa: E402
+from skdeep import DeepNetClassifier, DeepNetRegressor, LogisticUnit  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -137,3 +137,22 @@ def test_estimators_work_without_the_callback_module(data, monkeypatch):
     )
     X, y = data
     assert DeepNetClassifier((8,), max_iter=3).fit(X, y).n_iter_ == 3
+
+
+@pytest.mark.parametrize("solver, task", [("adam", "epoch"), ("lbfgs", "iteration")])
+def test_scoring_monitor_logs_r2_for_the_regressor(data, solver, task):
+    X, _ = data
+    y = X[:, 0] - 2 * X[:, 1]
+    monitor = callback.ScoringMonitor(scoring="r2")
+    net = DeepNetRegressor(
+        hidden_layer_sizes=(8,),
+        solver=solver,
+        learning_rate_init=0.05,
+        max_iter=6,
+        random_state=0,
+    )
+    net.set_callbacks(monitor).fit(X, y)
+    epochs = _rows(monitor).query(f"task_name == '{task}'")
+    assert len(epochs) == net.n_iter_ == 6
+    assert epochs.r2.iloc[-1] == pytest.approx(net.score(X, y))
+    assert epochs.r2.iloc[-1] > epochs.r2.iloc[0]

@@ -10,7 +10,7 @@ dask_ml_wrappers = pytest.importorskip("dask_ml.wrappers")
 import joblib  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 
-from skdeep import DeepNetClassifier  # noqa: E402
+from skdeep import DeepNetClassifier, DeepNetRegressor  # noqa: E402
 
 pytestmark = [
     pytest.mark.slow,
@@ -80,3 +80,20 @@ def test_incremental_partial_fit_block_by_block(client, data):
     for a, b in zip(fitted.coefs_, manual.coefs_, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
     assert 0 <= wrapper.score(X_blocks, y_blocks) <= 1
+
+
+def test_incremental_regression_block_by_block(client, data):
+    X, _ = data
+    y = X[:, 0] - X[:, 1]
+    params = dict(hidden_layer_sizes=(8,), shuffle=False, random_state=0)
+    wrapper = dask_ml_wrappers.Incremental(
+        DeepNetRegressor(**params), scoring="r2", shuffle_blocks=False
+    )
+    wrapper.fit(da.from_array(X, chunks=(100, 5)), da.from_array(y, chunks=100))
+    manual = DeepNetRegressor(**params)
+    for start in range(0, 400, 100):
+        manual.partial_fit(X[start : start + 100], y[start : start + 100])
+    assert wrapper.estimator_.t_ == 400
+    np.testing.assert_allclose(
+        wrapper.estimator_.predict(X), manual.predict(X), rtol=1e-12
+    )

@@ -10,7 +10,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from skdeep import DeepNetClassifier, LogisticUnit
+from skdeep import DeepNetClassifier, DeepNetRegressor, LogisticUnit
 
 fixed_budget = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
@@ -99,3 +99,43 @@ def test_numpy_after_frame_warns_like_scikit_learn():
     est = DeepNetClassifier((4,), max_iter=5).fit(frame, y)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         est.predict(frame.to_numpy())
+
+
+@fixed_budget
+@pytest.mark.parametrize("library", ["pandas", "polars"])
+def test_regression_on_a_frame_with_missing_values(library):
+    X, _ = _frame()
+    rng = np.random.RandomState(1)
+    price = 2 * np.log(X["income"].fillna(30000)) + X["age"] / 20
+    price = price + (X["city"] == "Oslo") + rng.normal(0, 0.1, len(X))
+    if library == "polars":
+        X = pl.from_pandas(X)
+    # Columns by name: make_column_selector reads pandas dtypes only.
+    preprocess = ColumnTransformer(
+        [
+            ("num", _preprocess().transformers[0][1], ["income", "age"]),
+            ("cat", _preprocess().transformers[1][1], ["city"]),
+        ]
+    )
+    pipe = make_pipeline(
+        preprocess,
+        DeepNetRegressor(hidden_layer_sizes=(16,), solver="lbfgs", random_state=0),
+    )
+    grid = GridSearchCV(
+        pipe, {"deepnetregressor__alpha": [1e-4, 1.0]}, cv=3, scoring="r2"
+    ).fit(X, price.to_numpy())
+    assert grid.best_score_ > 0.8
+    net = grid.best_estimator_[-1]
+    assert net.n_features_in_ == grid.best_estimator_[0].transform(X).shape[1]
+    assert grid.predict(X).shape == (len(price),)
+
+
+@fixed_budget
+def test_regressor_keeps_the_frames_column_names():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    y = X["a"] - X["b"]
+    net = DeepNetRegressor(hidden_layer_sizes=(8,), max_iter=20).fit(X, y)
+    assert list(net.feature_names_in_) == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="feature names"):
+        net.predict(X[["c", "b", "a"]])

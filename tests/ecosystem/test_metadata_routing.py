@@ -7,7 +7,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skdeep import DeepNetClassifier, LogisticUnit
+from skdeep import DeepNetClassifier, DeepNetRegressor, LogisticUnit
 
 
 @pytest.fixture
@@ -67,3 +67,27 @@ def test_unrequested_weights_are_an_error(routing):
     pipe = make_pipeline(StandardScaler(), LogisticUnit())
     with pytest.raises(Exception, match="sample_weight"):
         pipe.fit(X, y, sample_weight=sw)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_regressor_routes_weights_and_validation_data(routing):
+    X, _, sw = _data()
+    y = X[:, 0] - X[:, 1]
+    net = DeepNetRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    net.set_fit_request(sample_weight=True, X_val=True, y_val=True)
+    net.set_score_request(sample_weight=True)
+    scaler = StandardScaler().set_fit_request(sample_weight=False)
+    pipe = make_pipeline(scaler, net)
+    pipe.fit(X, y, sample_weight=sw, X_val=X[:20], y_val=y[:20])
+    assert len(pipe[-1].validation_scores_) == 3
+    direct = DeepNetRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    direct.fit(pipe[0].transform(X), y, sample_weight=sw)
+    np.testing.assert_allclose(pipe[-1].coefs_[0], direct.coefs_[0])
+    grid = GridSearchCV(
+        DeepNetRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+        .set_fit_request(sample_weight=True)
+        .set_score_request(sample_weight=True),
+        {"alpha": [1e-4, 1.0]},
+        cv=3,
+    ).fit(X, y, sample_weight=sw)
+    assert grid.best_estimator_.n_outputs_ == 1
