@@ -90,17 +90,7 @@ class PreparationMixin:
         arch = validate_architecture(self)
         fitted = hasattr(self, "n_layers_")
         first_pass = not fitted or (not self.warm_start and not incremental)
-        with np.errstate(over="ignore", invalid="ignore"):  # see _raw_scores
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=("csr", "csc"),
-                dtype=(np.float64, np.float32),
-                multi_output=True,
-                y_numeric=self._y_numeric,
-                reset=first_pass,
-            )
+        X, y = self._validate_xy(X, y, reset=first_pass)
         spec = self._target_spec(y, classes) if first_pass else self._current_spec()
         targets = self._encode_targets(y, spec)
         if fitted and not first_pass and not incremental:
@@ -131,6 +121,21 @@ class PreparationMixin:
             self._continue_solver(state, network, first_pass)
         problem = Problem(network, X, targets.values, sample_weight, self.alpha)
         return Prepared(problem, state, spec, targets, first_pass, rng)
+
+    def _validate_xy(self, X, y, reset):
+        # scikit-learn's finiteness check sums X, which can overflow (and
+        # warn) for finite values near the float maximum; NaN/inf still raise.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=("csr", "csc"),
+                dtype=(np.float64, np.float32),
+                multi_output=True,
+                y_numeric=self._y_numeric,
+                reset=reset,
+            )
 
     def _build_network(self, arch, n_features, spec) -> Network:
         units = [n_features, *arch.hidden_layer_sizes, spec["n_outputs_"]]
@@ -215,17 +220,7 @@ class PreparationMixin:
     def _validation_set(self, validation, spec, dtype) -> Validation:
         """Validate (X_val, y_val, sample_weight_val) like the training data."""
         X_val, y_val, sw_val = validation
-        with np.errstate(over="ignore", invalid="ignore"):
-            X_val, y_val = validate_data(
-                self,
-                X_val,
-                y_val,
-                accept_sparse=("csr", "csc"),
-                dtype=(np.float64, np.float32),
-                multi_output=True,
-                y_numeric=self._y_numeric,
-                reset=False,
-            )
+        X_val, y_val = self._validate_xy(X_val, y_val, reset=False)
         targets = self._encode_targets(y_val, spec)
         if sw_val is not None:
             sw_val = _check_sample_weight(

@@ -4,6 +4,7 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _reference import assert_same_network
 from sklearn.base import clone
 from sklearn.datasets import (
     load_digits,
@@ -45,14 +46,6 @@ def small():
     return StandardScaler().fit_transform(X), y
 
 
-def _assert_same_network(ours, ref, rtol=1e-6, atol=1e-9):
-    assert len(ours.coefs_) == len(ref.coefs_)
-    for a, b in zip(
-        ours.coefs_ + ours.intercepts_, ref.coefs_ + ref.intercepts_, strict=True
-    ):
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
-
-
 MLP_SETTINGS = [
     dict(solver="adam"),
     dict(solver="sgd", learning_rate_init=0.05),
@@ -81,7 +74,7 @@ def test_trains_the_same_network_as_mlpclassifier(small, params):
     common = dict(hidden_layer_sizes=(16, 8), max_iter=8, random_state=0, **params)
     ours = DeepNetClassifier(**common).fit(X, y)
     ref = MLPClassifier(**common).fit(X, y)
-    _assert_same_network(ours, ref)
+    assert_same_network(ours, ref)
     np.testing.assert_allclose(
         ours.loss_curve_ if params["solver"] != "lbfgs" else ours.loss_,
         ref.loss_curve_ if params["solver"] != "lbfgs" else ref.loss_,
@@ -114,7 +107,7 @@ def test_early_stopping_matches_mlpclassifier_on_binary_targets(shuffle):
     ref = MLPClassifier(**common).fit(X, y)
     np.testing.assert_allclose(ours.validation_scores_, ref.validation_scores_)
     assert ours.best_validation_score_ == ref.best_validation_score_
-    _assert_same_network(ours, ref)
+    assert_same_network(ours, ref)
 
 
 @fixed_budget
@@ -134,7 +127,7 @@ def test_same_network_as_mlpclassifier_binary_and_multilabel(target):
     sw = np.random.RandomState(0).uniform(0.5, 2, size=len(X))
     ours = DeepNetClassifier(**common).fit(X, y, sample_weight=sw)
     ref = MLPClassifier(**common).fit(X, y, sample_weight=sw)
-    _assert_same_network(ours, ref)
+    assert_same_network(ours, ref)
     np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
     np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), rtol=1e-6)
 
@@ -186,7 +179,7 @@ def test_partial_fit_continues_fit_exactly(small, solver):
     parts = DeepNetClassifier(**params)
     for _ in range(3):
         parts.partial_fit(X, y, classes=np.unique(y))
-    _assert_same_network(parts, whole, rtol=1e-12, atol=0)
+    assert_same_network(parts, whole, rtol=1e-12, atol=0)
     assert parts.loss_curve_ == pytest.approx(whole.loss_curve_)
     assert parts.t_ == whole.t_ == 3 * len(X)
 
@@ -201,7 +194,7 @@ def test_warm_start_carries_the_optimizer_state(small, solver):
     warm.set_params(max_iter=2).fit(X, y)
     # Adam's moments and step count (or SGD's velocity) continue: the two
     # fits are one run of five epochs.
-    _assert_same_network(warm, whole, rtol=1e-12, atol=0)
+    assert_same_network(warm, whole, rtol=1e-12, atol=0)
     assert warm.loss_curve_ == pytest.approx(whole.loss_curve_)
     assert warm.n_iter_ == 2
 
@@ -212,7 +205,7 @@ def test_fit_without_warm_start_restarts(small):
     est = DeepNetClassifier((8,), max_iter=3, random_state=0).fit(X, y)
     first = [c.copy() for c in est.coefs_]
     est.fit(X, y)
-    _assert_same_network(
+    assert_same_network(
         est, type("R", (), {"coefs_": first, "intercepts_": est.intercepts_})()
     )
     assert len(est.loss_curve_) == 3
@@ -247,7 +240,7 @@ def test_class_weight_equals_sample_weight(small):
     a = DeepNetClassifier((8,), max_iter=5, class_weight=cw, random_state=0).fit(X, y)
     sw = np.array([cw[c] for c in y])
     b = DeepNetClassifier((8,), max_iter=5, random_state=0).fit(X, y, sample_weight=sw)
-    _assert_same_network(a, b, rtol=1e-12, atol=0)
+    assert_same_network(a, b, rtol=1e-12, atol=0)
 
 
 @fixed_budget
@@ -283,7 +276,7 @@ def test_zero_weight_minibatches_are_skipped(small):
     ref.fit(X[100:], y[100:])
     # Skipping the all-zero batch is training on the remaining batches; the
     # loss is averaged over all rows, so only the weights are compared.
-    _assert_same_network(est, ref, rtol=1e-10, atol=1e-12)
+    assert_same_network(est, ref, rtol=1e-10, atol=1e-12)
 
 
 @fixed_budget
@@ -327,7 +320,7 @@ def test_sparse_input_matches_dense(small):
     dense = DeepNetClassifier((8,), max_iter=5, random_state=0).fit(X, y)
     for fmt in (sp.csr_matrix, sp.csc_matrix):
         sparse = DeepNetClassifier((8,), max_iter=5, random_state=0).fit(fmt(X), y)
-        _assert_same_network(sparse, dense, rtol=1e-10, atol=1e-12)
+        assert_same_network(sparse, dense, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(sparse.predict_proba(fmt(X)), dense.predict_proba(X))
 
 
@@ -391,7 +384,7 @@ def test_lbfgs_chunked_gradient_equals_one_chunk(small, monkeypatch):
     chunked = DeepNetClassifier((8,), solver="lbfgs", random_state=0, max_iter=20)
     with pytest.warns(Warning):
         chunked.fit(X, y)
-    _assert_same_network(chunked, whole, rtol=1e-8, atol=1e-10)
+    assert_same_network(chunked, whole, rtol=1e-8, atol=1e-10)
 
 
 @fixed_budget
@@ -400,7 +393,7 @@ def test_clone_pickle_and_determinism(small):
     est = DeepNetClassifier((8, 4), max_iter=5, random_state=7)
     fitted = clone(est).fit(X, y)
     again = clone(est).fit(X, y)
-    _assert_same_network(again, fitted, rtol=0, atol=0)
+    assert_same_network(again, fitted, rtol=0, atol=0)
     other = clone(est).set_params(random_state=8).fit(X, y)
     assert not np.allclose(other.coefs_[0], fitted.coefs_[0])
     restored = pickle.loads(pickle.dumps(fitted))
@@ -408,7 +401,7 @@ def test_clone_pickle_and_determinism(small):
     # A restored model keeps training from where it was.
     restored.set_params(warm_start=True, max_iter=1).fit(X, y)
     fitted.set_params(warm_start=True, max_iter=1).fit(X, y)
-    _assert_same_network(restored, fitted, rtol=0, atol=0)
+    assert_same_network(restored, fitted, rtol=0, atol=0)
     assert "coefs_" not in clone(fitted).__dict__
 
 

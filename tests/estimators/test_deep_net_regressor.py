@@ -4,6 +4,7 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _reference import assert_same_network
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes, make_regression
@@ -52,14 +53,6 @@ def _reference(loss="squared_error", **params):
     return MLPRegressor(loss=loss, **params)
 
 
-def _assert_same_network(ours, ref, rtol=1e-6, atol=1e-9):
-    assert len(ours.coefs_) == len(ref.coefs_)
-    for a, b in zip(
-        ours.coefs_ + ours.intercepts_, ref.coefs_ + ref.intercepts_, strict=True
-    ):
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
-
-
 MLP_SETTINGS = [
     dict(solver="adam"),
     dict(solver="sgd", learning_rate_init=0.01),
@@ -96,7 +89,7 @@ def test_trains_the_same_network_as_mlpregressor(
     sw = np.random.RandomState(1).uniform(0.5, 2, len(X)) if weighted else None
     ours = DeepNetRegressor(loss=loss, **common).fit(X, y, sample_weight=sw)
     ref.fit(X, y, **({} if sw is None else {"sample_weight": sw}))
-    _assert_same_network(ours, ref)
+    assert_same_network(ours, ref)
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-6)
     assert ours.n_iter_ == ref.n_iter_
     for name in ["n_layers_", "n_outputs_", "out_activation_", "t_", "n_features_in_"]:
@@ -118,7 +111,7 @@ def test_multi_output_loss_is_the_sum_over_outputs(data):
     common = dict(hidden_layer_sizes=(8,), max_iter=5, alpha=0.0, random_state=0)
     ours = DeepNetRegressor(**common).fit(X, Y)
     ref = MLPRegressor(**common).fit(X, Y)
-    _assert_same_network(ours, ref)
+    assert_same_network(ours, ref)
     np.testing.assert_allclose(ours.loss_curve_, 3 * np.array(ref.loss_curve_))
     # L-BFGS reports the objective at its final weights: the summed loss.
     lbfgs = DeepNetRegressor(**{**common, "solver": "lbfgs", "max_iter": 30})
@@ -271,7 +264,7 @@ def test_partial_fit_continues_fit_exactly(data, solver):
     parts = DeepNetRegressor(**params)
     for _ in range(3):
         parts.partial_fit(X, y)
-    _assert_same_network(parts, whole, rtol=1e-12, atol=0)
+    assert_same_network(parts, whole, rtol=1e-12, atol=0)
     assert parts.loss_curve_ == pytest.approx(whole.loss_curve_)
     with pytest.raises(ValueError, match="partial_fit does not support early"):
         DeepNetRegressor(early_stopping=True).partial_fit(X, y)
@@ -319,7 +312,7 @@ def test_interrupt_keeps_the_last_completed_epoch(data, monkeypatch):
     monkeypatch.undo()
     two = DeepNetRegressor(max_iter=2, **params).fit(X, y)
     assert est.n_iter_ == 2
-    _assert_same_network(est, two, rtol=0, atol=0)
+    assert_same_network(est, two, rtol=0, atol=0)
 
 
 @fixed_budget
@@ -334,7 +327,7 @@ def test_float32_sparse_and_chunked_prediction(data, monkeypatch):
     Xs = np.where(np.abs(X) > 1, X, 0.0)
     dense = DeepNetRegressor(**params).fit(Xs, y)
     sparse = DeepNetRegressor(**params).fit(sp.csr_matrix(Xs), y)
-    _assert_same_network(sparse, dense, rtol=1e-10, atol=1e-12)
+    assert_same_network(sparse, dense, rtol=1e-10, atol=1e-12)
     whole = dense.predict(Xs)
     monkeypatch.setattr(_training, "PREDICT_BUFFER_BYTES", 8 * 16 * 10)
     np.testing.assert_allclose(dense.predict(sp.csr_matrix(Xs)), whole, rtol=1e-12)
@@ -346,7 +339,7 @@ def test_clone_pickle_determinism_and_r2(data):
     est = DeepNetRegressor(hidden_layer_sizes=(8, 4), max_iter=5, random_state=7)
     fitted = clone(est).fit(X, y)
     again = clone(est).fit(X, y)
-    _assert_same_network(again, fitted, rtol=0, atol=0)
+    assert_same_network(again, fitted, rtol=0, atol=0)
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
     assert fitted.score(X, y) == pytest.approx(r2_score(y, fitted.predict(X)))
