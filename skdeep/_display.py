@@ -29,9 +29,12 @@ class TrainingCurveDisplay:
     loss_curve : array-like of shape (n_epochs,)
         Training objective after each epoch (or L-BFGS iteration).
     validation_scores : array-like of shape (n_epochs,), default=None
-        Validation accuracy after each epoch, drawn on a second y axis.
+        Validation score after each epoch, drawn on a second y axis.
     estimator_name : str, default=None
         Name for the legend.
+    score_name : str, default='validation score'
+        Label of the validation scores (``from_estimator`` says
+        ``'validation accuracy'`` or ``'validation R^2'``).
 
     Attributes
     ----------
@@ -62,10 +65,18 @@ class TrainingCurveDisplay:
     2
     """
 
-    def __init__(self, *, loss_curve, validation_scores=None, estimator_name=None):
+    def __init__(
+        self,
+        *,
+        loss_curve,
+        validation_scores=None,
+        estimator_name=None,
+        score_name="validation score",
+    ):
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
         self.estimator_name = estimator_name
+        self.score_name = score_name
 
     def plot(self, ax=None, *, name=None, loss_kwargs=None, score_kwargs=None):
         """Draw the curves.
@@ -98,6 +109,8 @@ class TrainingCurveDisplay:
         )
         ax.set_xlabel("epoch")
         ax.set_ylabel("training loss")
+        # Epochs are whole numbers.
+        ax.xaxis.set_major_locator(_integer_locator())
         self.lines_ = [loss_line]
         self.ax_score_ = None
         if self.validation_scores is not None and len(self.validation_scores):
@@ -107,12 +120,12 @@ class TrainingCurveDisplay:
                 np.arange(1, len(scores) + 1),
                 scores,
                 **{
-                    "label": "validation accuracy",
+                    "label": self.score_name,
                     "color": "C1",
                     **(score_kwargs or {}),
                 },
             )
-            self.ax_score_.set_ylabel("validation accuracy")
+            self.ax_score_.set_ylabel(self.score_name)
             self.lines_.append(score_line)
         ax.legend(handles=self.lines_, loc="center right")
         self.ax_ = ax
@@ -125,9 +138,11 @@ class TrainingCurveDisplay:
 
         Parameters
         ----------
-        estimator : LogisticUnit or DeepNetClassifier
+        estimator : LogisticUnit, DeepNetClassifier or DeepNetRegressor
             Fitted estimator (``loss_curve_`` and, with a validation set,
-            ``validation_scores_``).
+            ``validation_scores_``), or a fitted
+            :class:`~sklearn.pipeline.Pipeline` or
+            :class:`~sklearn.compose.TransformedTargetRegressor` around one.
         ax : matplotlib Axes, default=None
             Axes to draw on.
         name : str, default=None
@@ -140,12 +155,47 @@ class TrainingCurveDisplay:
         display : TrainingCurveDisplay
             The display, already drawn.
         """
+        from sklearn.base import is_classifier
         from sklearn.utils.validation import check_is_fitted
 
-        check_is_fitted(estimator, "loss_curve_")
+        network = _network_of(estimator)
+        check_is_fitted(network, "loss_curve_")
         display = cls(
-            loss_curve=estimator.loss_curve_,
-            validation_scores=getattr(estimator, "validation_scores_", None),
-            estimator_name=type(estimator).__name__ if name is None else name,
+            loss_curve=network.loss_curve_,
+            validation_scores=getattr(network, "validation_scores_", None),
+            estimator_name=type(network).__name__ if name is None else name,
+            score_name="validation accuracy"
+            if is_classifier(network)
+            else "validation R^2",
         )
         return display.plot(ax=ax, **kwargs)
+
+
+def _network_of(estimator):
+    """Find the skdeep estimator inside a Pipeline or TransformedTargetRegressor."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import check_is_fitted
+
+    from .estimators._base import BaseNetwork
+
+    found = estimator
+    if isinstance(found, TransformedTargetRegressor):
+        check_is_fitted(found)
+        found = found.regressor_
+    if isinstance(found, Pipeline):
+        found = found[-1]
+    if not isinstance(found, BaseNetwork):
+        raise TypeError(
+            "TrainingCurveDisplay.from_estimator needs a fitted LogisticUnit, "
+            "DeepNetClassifier or DeepNetRegressor, or a Pipeline (or "
+            "TransformedTargetRegressor) ending in one; got "
+            f"{type(estimator).__name__}."
+        )
+    return found
+
+
+def _integer_locator():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)

@@ -59,3 +59,44 @@ def test_loss_only_on_given_axes_and_from_curves(data):
 def test_unfitted_estimator_is_an_error():
     with pytest.raises(NotFittedError):
         TrainingCurveDisplay.from_estimator(DeepNetClassifier())
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_pipelines_and_regressors(data):
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skdeep import DeepNetRegressor
+
+    X, y = data
+    pipe = make_pipeline(StandardScaler(), DeepNetClassifier((8,), max_iter=4))
+    display = TrainingCurveDisplay.from_estimator(pipe.fit(X, y))
+    assert len(display.lines_[0].get_ydata()) == 4
+    assert "DeepNetClassifier" in display.lines_[0].get_label()
+    # Three epochs: the ticks are 1, 2, 3 and nothing in between.
+    ticks = display.ax_.get_xticks()
+    assert np.array_equal(ticks, np.round(ticks))
+
+    regressor = TransformedTargetRegressor(
+        make_pipeline(StandardScaler(), DeepNetRegressor(max_iter=3)),
+        transformer=StandardScaler(),
+    ).fit(X, X[:, 0] * 100)
+    shown = TrainingCurveDisplay.from_estimator(regressor)
+    assert "DeepNetRegressor" in shown.lines_[0].get_label()
+    net = DeepNetRegressor(hidden_layer_sizes=(4,), max_iter=3)
+    net.fit(X, X[:, 0], X_val=X, y_val=X[:, 0])
+    scored = TrainingCurveDisplay.from_estimator(net)
+    assert scored.ax_score_.get_ylabel() == "validation R^2"
+
+
+def test_other_estimators_are_refused_by_name(data):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    X, y = data
+    for est in (LogisticRegression().fit(X, y), make_pipeline(LogisticRegression())):
+        with pytest.raises(TypeError, match="needs a fitted LogisticUnit, .* got"):
+            TrainingCurveDisplay.from_estimator(est)
+    with pytest.raises(NotFittedError):
+        TrainingCurveDisplay.from_estimator(make_pipeline(DeepNetClassifier()))

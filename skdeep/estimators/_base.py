@@ -130,12 +130,13 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
                 "partial_fit does not support early_stopping=True; set "
                 "early_stopping=False, or use fit."
             )
-        # A failed call (bad input, divergence) leaves the estimator as it
-        # was. Training writes the estimator only at the end, and works on
-        # copies of the carried-over state, so a shallow snapshot suffices.
+        # A failed call (bad input, divergence, Ctrl-C before an epoch
+        # completed) leaves the estimator as it was. Training writes the
+        # estimator only at the end, and works on copies of the carried-over
+        # state, so a shallow snapshot suffices.
         snapshot = dict(vars(self))
         try:
-            return self._fit_or_raise(
+            interrupted = self._fit_or_raise(
                 X, y, sample_weight, incremental, classes, validation
             )
         except Diverged as exc:
@@ -151,9 +152,14 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
                 "sklearn.preprocessing.StandardScaler. The estimator was left as "
                 "it was before this call."
             ) from None
-        except Exception:
+        except BaseException:  # KeyboardInterrupt included
             self._restore(snapshot)
             raise
+        if interrupted:
+            # The model of the last completed epoch is kept; the interrupt
+            # still propagates, so that scripts stop as asked.
+            raise KeyboardInterrupt
+        return self
 
     def _restore(self, snapshot):
         # The callback machinery's own attributes live across the call.
@@ -162,7 +168,10 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         vars(self).update(snapshot)
         vars(self).update(keep)
 
-    def _fit_or_raise(self, X, y, sample_weight, incremental, classes, validation):
+    def _fit_or_raise(
+        self, X, y, sample_weight, incremental, classes, validation
+    ) -> bool:
+        """Train and publish; return whether Ctrl-C cut training short."""
         # Callbacks see the data as the user gave it (a frame keeps its names).
         data = {
             "X": X,
@@ -190,19 +199,17 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         with np.errstate(all="ignore"):
             solve = fit_stochastic if stochastic else fit_lbfgs
             outcome = solve(problem, state, progress, settings, observer)
+        if outcome.interrupted and progress.n_iter == 0:
+            raise KeyboardInterrupt  # nothing completed: nothing to keep
         if not np.isfinite(state.params.flat).all():
             raise Diverged("the network's weights are no longer finite")
         self._publish(state, progress)
         observer.finish()
-        if outcome.interrupted:
-            # The model of the last completed epoch is kept; the interrupt
-            # still propagates, so that scripts stop as asked.
-            raise KeyboardInterrupt
         # Warn only once the fitted state is complete: a warning turned into
         # an error must not leave a half-updated estimator behind.
-        if outcome.message is not None:
-            warnings.warn(outcome.message, ConvergenceWarning, stacklevel=3)
-        return self
+        if outcome.message is not None and not outcome.interrupted:
+            warnings.warn(outcome.message, ConvergenceWarning, stacklevel=4)
+        return outcome.interrupted
 
     # -- the update rule and how it carries over ------------------------------
     def _make_optimizer(self):
@@ -270,6 +277,7 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
                 "n_params": state.params.flat.size,
                 "optimizer": state_to_dict(state.optimizer),
                 "learning_rate": state.schedule.learning_rate,
+                "schedule": self._schedule_parameters(),
                 "step": state.step,
             }
 

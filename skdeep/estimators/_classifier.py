@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
@@ -209,7 +210,7 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
         if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in the "
-                f"data, but the data contains only one class: {classes[0]!r}."
+                f"data, but the data contains only one class: {_label(classes[0])}."
             )
         return {
             "classes_": classes,
@@ -242,22 +243,23 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
         unknown = classes[codes] != y
         if unknown.any():
             raise ValueError(
-                f"`y` has classes not in `self.classes_`: {np.unique(y[unknown])!r}. "
-                f"`self.classes_` is {classes!r}."
+                "`y` has classes not in `self.classes_`: "
+                f"{_labels(np.unique(y[unknown]))}. `self.classes_` is "
+                f"{_labels(classes)}."
             )
         if spec["_y_type"] == "binary":
             return Targets(codes.reshape(-1, 1).astype(np.float64), y, codes)
         return Targets(codes.astype(np.intp, copy=False), y, codes)
 
-    def _check_warm_start(self, targets, spec) -> None:
-        if targets.codes is None:
-            return
-        seen = np.unique(targets.codes)
-        if len(seen) != len(spec["classes_"]):
+    def _check_warm_start(self, y, spec) -> None:
+        if spec["_y_type"] == "multilabel-indicator":
+            return  # the number of labels is checked with the targets
+        labels = np.unique(y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y)
+        if not np.array_equal(labels, spec["classes_"]):
             raise ValueError(
                 "warm_start can only be used where `y` has the same classes as "
-                f"in the previous call to fit. Previously got {self.classes_}, "
-                f"`y` has {spec['classes_'][seen]}."
+                f"in the previous call to fit. Previously got {spec['classes_']}, "
+                f"`y` has {labels}"
             )
 
     def _sample_weight(self, X, targets, sample_weight, spec):
@@ -288,23 +290,55 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
         unknown = [c for c in self.class_weight if c not in set(classes.tolist())]
         if unknown:
             raise ValueError(
-                f"The classes {unknown!r} in class_weight are not in the "
-                f"training labels {classes!r}."
+                f"The classes {_labels(unknown)} in class_weight are not in the "
+                f"training labels {_labels(classes)}."
             )
         return np.array([self.class_weight.get(c, 1.0) for c in classes.tolist()])
 
     def _stratification(self, targets, n_samples, n_val):
-        """Stratify the early-stopping split when every class can be on both sides."""
+        """Stratify the early-stopping split; a class of one sample is an error."""
         codes = targets.codes
-        if codes is None:
+        if codes is None:  # multilabel: not stratified (nor is MLPClassifier's)
             return None, n_val
         counts = np.bincount(codes)
-        n_classes = np.count_nonzero(counts)
-        if counts[counts > 0].min() >= 2 and n_samples - n_val >= n_classes:
+        present = counts > 0
+        if counts[present].min() < 2:
+            self._raise_unstratifiable(targets, n_samples, n_val, counts)
+        n_classes = np.count_nonzero(present)
+        if n_samples - n_val >= n_classes:
             return codes, max(n_val, n_classes)
-        return None, n_val
+        return None, n_val  # too few rows to keep every class on both sides
+
+    def _raise_unstratifiable(self, targets, n_samples, n_val, counts):
+        """Raise scikit-learn's own error (MLPClassifier's), and say what to do."""
+        # MLPClassifier stratifies binary targets on their 0/1 column, whose
+        # rows scikit-learn's message prints as 'True'/'False'.
+        stratify = (
+            (targets.codes == 1)[:, None] if targets.values.ndim == 2 else targets.y
+        )
+        try:
+            train_test_split(np.arange(n_samples), test_size=n_val, stratify=stratify)
+        except ValueError as exc:
+            rare = (
+                targets.y[targets.codes == c][0] for c in np.flatnonzero(counts == 1)
+            )
+            raise ValueError(
+                f"{exc}. With early_stopping=True, fit holds out a stratified "
+                "validation split, which needs 2 samples of every class; class "
+                f"{', '.join(map(str, rare))} has a single sample. Pass X_val and "
+                "y_val to fit, or set early_stopping=False."
+            ) from None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = self._supports_multilabel
         return tags
+
+
+def _label(value) -> str:
+    """Write a class label as the user did: 'Adelie' or 1, not np.str_('Adelie')."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _labels(values) -> str:
+    return "[" + ", ".join(_label(v) for v in values) + "]"

@@ -23,8 +23,10 @@ class LogisticUnit(BaseNetClassifier):
 
     Parameters
     ----------
-    alpha : float, default=0.0001
-        Strength of the L2 penalty on the weights (not the intercept).
+    alpha : float, default=1.0
+        Strength of the L2 penalty on the weights (not the intercept);
+        ``1 / C`` of ``LogisticRegression``, so the default is its default
+        ``C=1.0``.
     solver : {'lbfgs', 'sgd', 'adam', 'rmsprop'}, default='lbfgs'
         Optimiser. ``'sgd'`` with ``batch_size`` equal to the number of
         samples and ``momentum=0`` is plain gradient descent.
@@ -133,7 +135,7 @@ class LogisticUnit(BaseNetClassifier):
     >>> from sklearn.preprocessing import StandardScaler
     >>> from skdeep import LogisticUnit
     >>> X, y = load_breast_cancer(return_X_y=True)
-    >>> model = make_pipeline(StandardScaler(), LogisticUnit(alpha=1.0)).fit(X, y)
+    >>> model = make_pipeline(StandardScaler(), LogisticUnit()).fit(X, y)
     >>> model[-1].coef_.shape
     (1, 30)
     >>> model.score(X, y) > 0.97
@@ -153,7 +155,7 @@ class LogisticUnit(BaseNetClassifier):
     def __init__(
         self,
         *,
-        alpha=0.0001,
+        alpha=1.0,
         solver="lbfgs",
         batch_size="auto",
         learning_rate="constant",

@@ -92,9 +92,9 @@ class PreparationMixin:
         first_pass = not fitted or (not self.warm_start and not incremental)
         X, y = self._validate_xy(X, y, reset=first_pass)
         spec = self._target_spec(y, classes) if first_pass else self._current_spec()
-        targets = self._encode_targets(y, spec)
         if fitted and not first_pass and not incremental:
-            self._check_warm_start(targets, spec)
+            self._check_warm_start(y, spec)
+        targets = self._encode_targets(y, spec)
         if dtype is None:
             dtype = (
                 X.dtype if first_pass else self._fitted_groups()[0]["coefs"][0].dtype
@@ -173,13 +173,23 @@ class PreparationMixin:
             )
         return sample_weight
 
-    def _check_warm_start(self, targets, spec) -> None:
+    def _check_warm_start(self, y, spec) -> None:
         """Raise if a warm-started ``fit`` cannot continue on these targets."""
 
     def _continue_solver(self, state, network, first_pass) -> None:
-        """Start the update rule's state, or carry the previous call's over."""
+        """Start the update rule's state, or carry the previous call's over.
+
+        What carries over on ``warm_start`` and ``partial_fit``: the update
+        rule's state (momentum, Adam's moments and step count, RMSprop's
+        average) unless the solver changed, and the schedule's current
+        learning rate unless ``learning_rate``, ``learning_rate_init`` or
+        ``power_t`` changed. The rule is rebuilt from the current
+        hyperparameters every call, so a new ``momentum``, ``beta_1``,
+        ``beta_2`` or ``epsilon`` applies from the next step.
+        """
         carried = getattr(self, "_solver_state", None)
         optimizer = self._make_optimizer()
+        state.schedule = self._make_schedule().init()
         if (
             first_pass
             or carried is None
@@ -187,15 +197,21 @@ class PreparationMixin:
             or carried["n_params"] != network.n_params
         ):
             state.optimizer = optimizer.init(state.params.flat)
-            state.schedule = self._make_schedule().init()
             return
         # A copy: the stored state changes only when the call succeeds.
         state.optimizer = state_from_dict(
             optimizer, state.params.flat, carried["optimizer"]
         )
-        state.schedule = self._make_schedule().init()
-        state.schedule.learning_rate = carried["learning_rate"]
         state.step = carried["step"]
+        if carried["schedule"] == self._schedule_parameters():
+            state.schedule.learning_rate = carried["learning_rate"]
+
+    def _schedule_parameters(self) -> dict:
+        return {
+            "learning_rate": self.learning_rate,
+            "learning_rate_init": self.learning_rate_init,
+            "power_t": self.power_t,
+        }
 
     # -- validation data -------------------------------------------------------
     def _add_validation(self, prepared, validation, early_stopping) -> None:

@@ -91,3 +91,28 @@ def test_regressor_routes_weights_and_validation_data(routing):
         cv=3,
     ).fit(X, y, sample_weight=sw)
     assert grid.best_estimator_.n_outputs_ == 1
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_validation_data_through_a_pipeline_needs_transform_input(routing):
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import Pipeline
+
+    X, y = load_digits(return_X_y=True)  # raw pixels, 0 to 16
+    X_train, X_val, y_train, y_val = train_test_split(X, y, random_state=0)
+
+    def pipeline(**kwargs):
+        net = DeepNetClassifier((32,), max_iter=5, random_state=0)
+        net.set_fit_request(X_val=True, y_val=True)
+        return Pipeline([("scale", StandardScaler()), ("net", net)], **kwargs)
+
+    # transform_input: X_val goes through the fitted scaler, as X does, so the
+    # network's validation score is the pipeline's score on those rows.
+    right = pipeline(transform_input=["X_val"])
+    right.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    assert right[-1].validation_scores_[-1] == pytest.approx(right.score(X_val, y_val))
+    # Without it, the network judges raw pixels it was never trained on.
+    raw = pipeline().fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    assert raw.score(X_val, y_val) == right.score(X_val, y_val)
+    assert raw[-1].validation_scores_[-1] < raw.score(X_val, y_val) - 0.05

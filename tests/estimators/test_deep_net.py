@@ -463,3 +463,49 @@ def test_predict_checks_number_of_features(small):
     est = DeepNetClassifier((4,), max_iter=2).fit(X, y)
     with pytest.raises(ValueError, match="features"):
         est.predict(X[:, :3])
+
+
+@fixed_budget
+def test_hyperparameters_changed_before_a_warm_start_take_effect(small):
+    X, y = small
+    # Plain full-batch gradient descent: a step is exactly -learning_rate * g.
+    params = dict(
+        hidden_layer_sizes=(8,),
+        solver="sgd",
+        momentum=0.0,
+        batch_size=len(X),
+        shuffle=False,
+        learning_rate_init=0.01,
+        max_iter=3,
+        random_state=0,
+    )
+    start = DeepNetClassifier(**params).fit(X, y)
+    steps = {}
+    for rate in (0.01, 0.1):
+        est = clone(start).set_params(warm_start=True, max_iter=1)
+        est.__dict__.update(pickle.loads(pickle.dumps(start)).__dict__)
+        est.set_params(learning_rate_init=rate, warm_start=True, max_iter=1).fit(X, y)
+        steps[rate] = est.coefs_[0] - start.coefs_[0]
+        assert est._solver_state["learning_rate"] == rate
+    np.testing.assert_allclose(steps[0.1], 10 * steps[0.01], rtol=1e-10)
+
+
+@fixed_budget
+def test_an_unchanged_schedule_carries_its_rate(small):
+    X, y = small
+    est = DeepNetClassifier(
+        (8,),
+        learning_rate="adaptive",
+        n_iter_no_change=1,
+        tol=10.0,
+        max_iter=5,
+        warm_start=True,
+        random_state=0,
+    ).fit(X, y)
+    lowered = est._solver_state["learning_rate"]
+    assert lowered < 0.001
+    # tol and n_iter_no_change are not the schedule's: the lowered rate stays.
+    est.set_params(max_iter=1, tol=0.0, n_iter_no_change=100).fit(X, y)
+    assert est._solver_state["learning_rate"] == lowered
+    est.set_params(learning_rate_init=0.002).fit(X, y)  # a new rate: restart
+    assert est._solver_state["learning_rate"] == 0.002

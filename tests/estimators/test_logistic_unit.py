@@ -91,3 +91,21 @@ def test_partial_fit_only_for_stochastic_solvers():
     assert unit.score(X, y) >= 0.9
     assert len(unit.loss_curve_) == 20 and unit.n_iter_ == 1
     assert unit.loss_curve_[-1] < 0.5 * unit.loss_curve_[0]
+
+
+def test_the_default_unit_is_the_default_logistic_regression():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    Xs = StandardScaler().fit_transform(X)
+    unit, ref = LogisticUnit().fit(Xs, y), LogisticRegression().fit(Xs, y)
+    np.testing.assert_allclose(unit.coef_, ref.coef_, rtol=1e-3, atol=1e-4)
+    scores = [
+        cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=5).mean()
+        for model in (LogisticUnit(), LogisticRegression())
+    ]
+    assert scores[0] == pytest.approx(scores[1], abs=0.003)
+    assert scores[0] > 0.97  # with alpha=0.0001 it was 0.949

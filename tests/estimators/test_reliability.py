@@ -1,16 +1,18 @@
 """Nothing silently wrong, nothing lost: bad input, extremes, divergence, interrupts."""
 
+import pickle
 import threading
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import NotFittedError
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skdeep import DeepNetClassifier, LogisticUnit
+from skdeep import DeepNetClassifier, DeepNetRegressor, LogisticUnit
 from skdeep.nn import Network
 
 fixed_budget = pytest.mark.filterwarnings(
@@ -121,7 +123,6 @@ def test_invalid_parameters_name_the_parameter(data, params):
         ),
         lambda: DeepNetClassifier((16,), activation="logistic", solver="sgd"),
         lambda: LogisticUnit(max_iter=30),
-        lambda: LogisticUnit(solver="sgd", max_iter=20, random_state=0),
     ],
 )
 def test_huge_inputs_give_finite_normalised_probabilities(data, scale, make):
@@ -131,6 +132,19 @@ def test_huge_inputs_give_finite_normalised_probabilities(data, scale, make):
     assert np.isfinite(proba).all() and (proba >= 0).all() and (proba <= 1).all()
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert np.isfinite(est.predict_log_proba(X * scale)[proba > 0]).all()
+
+
+@fixed_budget
+@pytest.mark.parametrize("scale", [1e6, 1e150])
+def test_huge_inputs_that_make_sgd_run_away_are_reported(data, scale):
+    # A unit started at zero has a loss of log(3); SGD steps on inputs this
+    # large throw it to losses of 1e8 and more: divergence, with the remedy.
+    X, y = data
+    est = LogisticUnit(solver="sgd", max_iter=20, random_state=0)
+    with pytest.raises(ValueError, match="grew from 1.1 .* scale the input"):
+        est.fit(X * scale, y)
+    assert not hasattr(est, "coef_")
+    assert est.fit(X, y).score(X, y) > 0.5  # scaled, the same unit trains
 
 
 @fixed_budget
@@ -182,6 +196,48 @@ def test_divergence_during_warm_start_keeps_the_previous_model(data):
         est.fit(X * 1e100, y)
     np.testing.assert_array_equal(est.predict_proba(X), before)
     assert est.loss_curve_ == curve and est.learning_rate_init == 1e200
+
+
+@fixed_budget
+def test_a_loss_that_runs_away_while_finite_is_divergence():
+    # The report: SGD at learning_rate_init=1e3 on standardized iris ran 12
+    # epochs to a loss of 5.9e68 and returned a "fitted" model.
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = DeepNetClassifier(solver="sgd", learning_rate_init=1e3, random_state=0)
+    with pytest.raises(ValueError, match=r"grew from 1\.1 to .* in epoch 2, more "):
+        est.fit(X, y)
+    assert not hasattr(est, "coefs_")
+    # Warm-started, the previous model is kept.
+    est.set_params(learning_rate_init=0.01, max_iter=30).fit(X, y)
+    before = est.predict_proba(X)
+    est.set_params(warm_start=True, learning_rate_init=1e3)
+    with pytest.raises(ValueError, match="Lower learning_rate_init"):
+        est.fit(X, y)
+    np.testing.assert_array_equal(est.predict_proba(X), before)
+    reg = DeepNetRegressor(learning_rate_init=1e6, max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match="Training diverged: the training loss grew"):
+        reg.fit(X, X[:, 0])
+
+
+@fixed_budget
+def test_no_runaway_from_a_near_perfect_warm_start():
+    # The loss at the start is ~0; the floor (the loss of a zero output)
+    # keeps ordinary noise from looking like a runaway.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    est = DeepNetRegressor(
+        hidden_layer_sizes=(8,),
+        activation="identity",
+        solver="lbfgs",
+        alpha=0.0,
+        tol=1e-12,
+    ).fit(X, y)
+    assert est.loss_ < 1e-8
+    est.set_params(solver="adam", warm_start=True, learning_rate_init=0.01, max_iter=5)
+    est.fit(X, y)
+    assert est.n_iter_ == 5 and est.score(X, y) > 0.99
 
 
 # -- interruption ------------------------------------------------------------
@@ -248,11 +304,53 @@ def test_interrupt_in_partial_fit_keeps_the_previous_call(data, monkeypatch):
         "_make_optimizer",
         lambda self: _InterruptAfter(original(self), 3),
     )
+    state = pickle.dumps(est)
     with pytest.raises(KeyboardInterrupt):
         est.partial_fit(X, y)
+    # No epoch of this call completed: the estimator is as it was.
+    assert pickle.dumps(est) == state
     np.testing.assert_array_equal(est.predict_proba(X), before)
-    assert est.n_iter_ == 0 and len(est.loss_curve_) == 1
+    assert est.n_iter_ == 1 and len(est.loss_curve_) == 1
     assert est._solver_state["optimizer"]["t"] == 6
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_interrupt_in_the_first_epoch_leaves_the_estimator_as_it_was(
+    data, monkeypatch, warm
+):
+    X, y = data
+    est = DeepNetClassifier((8,), batch_size=40, max_iter=3, random_state=0)
+    if warm:
+        with pytest.warns(Warning):
+            est.fit(X, y)
+        est.set_params(warm_start=True)
+    state = pickle.dumps(est)
+    original = DeepNetClassifier._make_optimizer
+    monkeypatch.setattr(
+        DeepNetClassifier,
+        "_make_optimizer",
+        lambda self: _InterruptAfter(original(self), 3),  # in epoch 1
+    )
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    assert pickle.dumps(est) == state
+    if not warm:
+        with pytest.raises(NotFittedError):
+            est.predict(X)
+
+
+def test_interrupt_before_the_first_lbfgs_iteration(data, monkeypatch):
+    X, y = data
+
+    def interrupting(self, *args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Network, "loss_gradient_chunked", interrupting)
+    est = DeepNetClassifier((8,), solver="lbfgs", random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    with pytest.raises(NotFittedError):
+        est.predict(X)
 
 
 def test_interrupt_during_lbfgs_keeps_the_last_iterate(data, monkeypatch):

@@ -1,17 +1,17 @@
-"""scikit-learn's own MLPRegressor tests, run on DeepNetRegressor.
+"""scikit-learn's own MLPClassifier and MLPRegressor tests, run on skdeep.
 
 scikit-learn ships its tests: ``sklearn/neural_network/tests/test_mlp.py``.
-Every test function there that uses ``MLPRegressor`` is called here with the
-module's ``MLPRegressor`` replaced by ``DeepNetRegressor`` for the duration of
-the call; its ``parametrize`` marks are expanded (dropping the
-``MLPClassifier`` cases) and its ``filterwarnings`` marks applied. Nothing is
-copied: whatever scikit-learn version is installed is what runs.
+Every test function there is called here with the module's ``MLPClassifier``
+and ``MLPRegressor`` replaced by ``DeepNetClassifier`` and
+``DeepNetRegressor`` for the duration of the call; its ``parametrize`` marks
+are expanded (with the same replacement in their values) and its
+``filterwarnings`` marks applied. Nothing is copied: whatever scikit-learn
+version is installed is what runs.
 
-Every such test runs, except where skdeep deliberately does something else:
-those are listed below with the reason, and a test of skdeep's behaviour
-stands beside each. (None of the regression tests inspects private
-internals; the one that does, ``test_gradient``, is the classifier's.) A
-test scikit-learn adds later runs here automatically.
+Every test runs, except those that read or write MLP's private internals,
+and those where skdeep deliberately does something else: both are listed
+below with the reason, and a test of skdeep's behaviour stands beside each
+difference. A test scikit-learn adds later runs here automatically.
 """
 
 import importlib
@@ -23,24 +23,39 @@ import numpy as np
 import pytest
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from skdeep import DeepNetRegressor
+from skdeep import DeepNetClassifier, DeepNetRegressor
+from skdeep.estimators._base import BaseNetwork
 
 reference = pytest.importorskip("sklearn.neural_network.tests.test_mlp")
 
-# Where skdeep differs on purpose; the test beside each name checks skdeep.
+OURS = {MLPClassifier: DeepNetClassifier, MLPRegressor: DeepNetRegressor}
+# Tests that use MLP's private methods and attributes.
+PRIVATE = {
+    "test_gradient": "calls MLPClassifier._loss_grad_lbfgs",
+    "test_fit": "sets MLPClassifier._coef_grads and other internals",
+    "test_adaptive_learning_rate": "reads MLPClassifier._optimizer",
+    "test_learning_rate_warmstart": "reads MLPClassifier._optimizer",
+}
+# Where skdeep differs on purpose (None: for every estimator the test takes);
+# the tests at the end of this module check skdeep's behaviour.
 DIFFERENT = {
-    "test_nonfinite_params": "training that overflows raises skdeep's "
+    ("test_nonfinite_params", None): "training that overflows raises skdeep's "
     "'Training diverged' ValueError (cause and remedy), not MLP's message",
-    "test_mlp_diverging_loss": "a diverging fit raises a ValueError and leaves "
-    "the estimator as it was, where MLP finishes with NaN validation scores",
+    ("test_mlp_diverging_loss", None): "a diverging fit raises a ValueError and "
+    "leaves the estimator as it was; MLP finishes with NaN validation scores",
+    ("test_preserve_feature_names", DeepNetClassifier): "a target with a single "
+    "class is an error for skdeep's classifiers; MLPClassifier trains on it",
 }
 # The seeds scikit-learn's global_random_seed fixture would draw from.
 SEEDS = (0, 42)
 
 
-def _regression_tests():
+def _mlp_tests():
     for name, func in inspect.getmembers(reference, inspect.isfunction):
-        if name.startswith("test_") and "MLPRegressor" in inspect.getsource(func):
+        source = inspect.getsource(func)
+        if name.startswith("test_") and (
+            "MLPClassifier" in source or "MLPRegressor" in source
+        ):
             yield name, func
 
 
@@ -61,19 +76,25 @@ def _expand(func):
         axes.append([{"global_random_seed": seed} for seed in SEEDS])
     for combination in itertools.product(*axes):
         kwargs = {k: v for case in combination for k, v in case.items()}
-        if any(value is MLPClassifier for value in kwargs.values()):
-            continue
         yield {
-            k: DeepNetRegressor if v is MLPRegressor else v for k, v in kwargs.items()
+            k: OURS.get(v, v) if isinstance(v, type) else v for k, v in kwargs.items()
         }
 
 
+def _different(name, kwargs):
+    estimators = [v for v in kwargs.values() if isinstance(v, type)]
+    return (name, None) in DIFFERENT or any(
+        (name, est) in DIFFERENT for est in estimators
+    )
+
+
 def _cases():
-    for name, func in _regression_tests():
-        if name in DIFFERENT:
+    for name, func in _mlp_tests():
+        if name in PRIVATE:
             continue
         for i, kwargs in enumerate(_expand(func)):
-            yield pytest.param(name, kwargs, id=f"{name}[{i}]")
+            if not _different(name, kwargs):
+                yield pytest.param(name, kwargs, id=f"{name}[{i}]")
 
 
 def _warning_filters(func):
@@ -86,30 +107,31 @@ def _warning_filters(func):
 
 
 @pytest.mark.parametrize("name, kwargs", list(_cases()))
-def test_sklearn_regression_test_passes(name, kwargs, monkeypatch, request):
+def test_sklearn_mlp_test_passes(name, kwargs, monkeypatch, request):
     func = getattr(reference, name)
     for fixture in ("tmp_path", "capsys"):
         if fixture in inspect.signature(func).parameters:
             kwargs[fixture] = request.getfixturevalue(fixture)
-    monkeypatch.setattr(reference, "MLPRegressor", DeepNetRegressor)
-    fits, original = [], DeepNetRegressor._fit
+    for theirs, ours in OURS.items():
+        monkeypatch.setattr(reference, theirs.__name__, ours)
+    fits, original = [], BaseNetwork._fit
 
     def counted(self, *args, **kw):
         fits.append(type(self))
         return original(self, *args, **kw)
 
-    monkeypatch.setattr(DeepNetRegressor, "_fit", counted)
+    monkeypatch.setattr(BaseNetwork, "_fit", counted)
     with warnings.catch_warnings():
         for action, category in _warning_filters(func):
             warnings.simplefilter(action, category)
         func(**kwargs)
-    assert fits, "the test never trained a DeepNetRegressor"
+    assert fits, "the test never trained a skdeep estimator"
 
 
-def test_every_regression_test_is_collected():
-    names = {name for name, _ in _regression_tests()}
-    assert len(names) >= 10, sorted(names)
-    for name in names - set(DIFFERENT):
+def test_every_test_is_collected_or_explained():
+    names = {name for name, _ in _mlp_tests()}
+    assert len(names) >= 25, sorted(names)
+    for name in names - set(PRIVATE):
         assert list(_expand(getattr(reference, name))), name
 
 
@@ -140,3 +162,10 @@ def test_diverging_loss_raises_and_keeps_the_estimator():
     with pytest.raises(ValueError, match="Training diverged.*learning_rate_init"):
         est.fit(X, y)
     assert not hasattr(est, "coefs_")
+
+
+def test_a_single_class_is_an_error():
+    # test_preserve_feature_names trains MLPClassifier on one class.
+    X = np.random.RandomState(0).normal(size=(10, 2))
+    with pytest.raises(ValueError, match="at least 2 classes.*only one class: 1"):
+        DeepNetClassifier(early_stopping=True).fit(X, np.full(10, 1))
