@@ -1,231 +1,356 @@
-"""``python -m skdeep``: the demo, and a command line for CSV files."""
+"""``python -m skdeep``: the demo, and a command line for CSV files.
+
+Every failure is one line on standard error that names the problem and the
+fix, with exit status 2: no traceback, and nothing written. Options are
+checked before any work is done, and a model file is written only once the
+model is complete.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["build_pipeline", "infer_task", "main"]
+from ._tables import (
+    MAX_CLASSES,
+    CLIError,
+    build_pipeline,
+    check_numeric_columns,
+    first_line,
+    infer_task,
+    model_columns,
+    numeric_target,
+    read_table,
+)
 
-# Types a model file may hold beyond what skops trusts by default: skdeep's
-# own estimators, and NumPy dtypes (OneHotEncoder stores its ``dtype``).
-SAFE_TYPES = ("skdeep.", "numpy.dtype")
-# An integer-valued numeric target with more distinct values than this is a
-# quantity (a count, an age), not a set of classes.
-MAX_CLASSES = 20
-
-
-class CLIError(Exception):
-    """A problem to report in one line, without a traceback."""
-
-
-def _read_csv(path):
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        raise CLIError(f"no such file: {path}")
-    try:
-        return pd.read_csv(path)
-    except Exception as exc:  # pandas raises many kinds
-        raise CLIError(f"cannot read {path} as CSV: {exc}") from None
+__all__ = ["build_pipeline", "infer_task", "main", "trusted_types"]
 
 
+def trusted_types() -> set:
+    """Return the types a model file may hold beyond what skops trusts.
+
+    Exactly skdeep's public estimator classes, and ``numpy.dtype`` (which
+    scikit-learn's ``OneHotEncoder`` stores). skops resolves a type name as an
+    attribute of an importable module, so trusting a prefix such as
+    ``skdeep.`` would trust whatever a skdeep module imports.
+
+    Returns
+    -------
+    types : set of str
+        Fully qualified type names.
+    """
+    from . import DeepNetClassifier, DeepNetRegressor, LogisticUnit
+
+    classes = (DeepNetClassifier, DeepNetRegressor, LogisticUnit)
+    return {f"{c.__module__}.{c.__qualname__}" for c in classes} | {"numpy.dtype"}
+
+
+# -- option types: each problem is argparse's one-line error ------------------
 def _hidden_sizes(text):
     try:
-        sizes = tuple(int(part) for part in text.split(",") if part.strip())
+        sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected sizes like 64,32, got {text!r}"
-        ) from None
+        sizes = ()
     if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive sizes, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected positive layer sizes like 64 or 64,32, got {text!r}"
+        )
     return sizes
 
 
-def infer_task(target) -> str:
-    """Classification or regression, from the target column's values.
+def _number(kind, low, high=None, closed=True):
+    """Make an argparse type: a number of ``kind`` in [low, high] or [low, high)."""
 
-    A numeric (not boolean) target is a quantity to regress on when it has
-    non-integer values or more than ``MAX_CLASSES`` distinct values; anything
-    else (text, booleans, a few integer codes) holds classes.
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is not None and value >= low:
+            if high is None or value < high or (closed and value == high):
+                return value
+        what = "a whole number" if kind is int else "a number"
+        bounds = f">= {low}" if high is None else f"in [{low}, {high})"
+        raise argparse.ArgumentTypeError(f"expected {what} {bounds}, got {text!r}")
 
-    Parameters
-    ----------
-    target : pandas.Series
-        The target column, without missing values.
-
-    Returns
-    -------
-    task : {'classification', 'regression'}
-    """
-    import pandas as pd
-
-    if not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target):
-        return "classification"
-    values = target.to_numpy(dtype=float)
-    if (values != np.round(values)).any() or len(np.unique(values)) > MAX_CLASSES:
-        return "regression"
-    return "classification"
+    return parse
 
 
-def build_pipeline(
-    frame, task="classification", hidden_layer_sizes=(64,), max_iter=200, random_state=0
-):
-    """Preprocessing from the column types, then a DeepNetClassifier or Regressor.
-
-    Numeric columns are imputed with their median and standardised; the other
-    columns are imputed with their most frequent value and one-hot encoded.
-    For regression the target is standardised too (and predictions mapped
-    back), so that targets on any scale train with the default settings.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The features (without the target).
-    task : {'classification', 'regression'}, default='classification'
-        What the network predicts.
-    hidden_layer_sizes : tuple of int, default=(64,)
-        Hidden layers of the network.
-    max_iter : int, default=200
-        Maximum number of epochs.
-    random_state : int, default=0
-        Seed of the network.
-
-    Returns
-    -------
-    pipeline : sklearn.pipeline.Pipeline or sklearn.compose.TransformedTargetRegressor
-        Unfitted.
-    """
-    from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-    from . import DeepNetClassifier, DeepNetRegressor
-
-    numeric = frame.select_dtypes("number").columns.tolist()
-    other = [c for c in frame.columns if c not in numeric]
-    steps = []
-    if numeric:
-        steps.append(
-            (
-                "numeric",
-                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
-                numeric,
-            )
+def _columns(text):
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(
+            f"expected column names like a,b, got {text!r}"
         )
-    if other:
-        steps.append(
-            (
-                "categorical",
-                make_pipeline(
-                    SimpleImputer(strategy="most_frequent"),
-                    OneHotEncoder(handle_unknown="ignore"),
-                ),
-                other,
-            )
-        )
-    if not steps:
-        raise CLIError("the file has no feature columns besides the target")
-    options = dict(
-        hidden_layer_sizes=hidden_layer_sizes,
-        max_iter=max_iter,
-        random_state=random_state,
+    return names
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line (a CLIError) instead of usage."""
+
+    _sub = ""
+
+    def error(self, message):
+        command = f"python -m skdeep {self._sub}".strip()
+        raise CLIError(f"{message} (see {command} --help)")
+
+
+def _parser():
+    parser = _Parser(
+        prog="python -m skdeep",
+        description="Without a command: a demo on scikit-learn's digits and "
+        "diabetes data. With one: train or apply a network on a CSV file.",
     )
-    if task == "regression":
-        return TransformedTargetRegressor(
-            make_pipeline(ColumnTransformer(steps), DeepNetRegressor(**options)),
-            transformer=StandardScaler(),
-        )
-    return make_pipeline(ColumnTransformer(steps), DeepNetClassifier(**options))
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    fit = commands.add_parser(
+        "fit",
+        help="train on a CSV file and save the model",
+        description="Train a network on a CSV file: a classifier for a text, "
+        "boolean or few-valued target, a regressor for a numeric one (see "
+        "--task). Print its cross-validated score, fit it on every row that "
+        "has a target, and save it with skops.",
+    )
+    fit._sub = "fit"
+    fit.add_argument("data", help="CSV file with a header row")
+    fit.add_argument("--target", required=True, help="column to predict")
+    fit.add_argument(
+        "--task",
+        choices=("classification", "regression"),
+        help="what to predict (default: regression for a numeric target with "
+        f"non-integer values or more than {MAX_CLASSES} distinct values, "
+        "classification otherwise)",
+    )
+    fit.add_argument(
+        "--output", type=Path, help="model file (default: DATA with .skops)"
+    )
+    fit.add_argument(
+        "--sep", default=",", help="field separator of the CSV file (default: ,)"
+    )
+    fit.add_argument(
+        "--drop",
+        type=_columns,
+        default=[],
+        help="columns to leave out, e.g. id,name (default: none)",
+    )
+    fit.add_argument(
+        "--hidden",
+        type=_hidden_sizes,
+        default=(64,),
+        help="hidden layer sizes, e.g. 64,32 (default: 64)",
+    )
+    fit.add_argument(
+        "--max-iter",
+        type=_number(int, 1),
+        default=200,
+        help="maximum number of epochs (default: 200)",
+    )
+    fit.add_argument(
+        "--alpha",
+        type=_number(float, 0.0),
+        default=1e-4,
+        help="strength of the L2 penalty (default: 0.0001)",
+    )
+    fit.add_argument(
+        "--dropout",
+        type=_number(float, 0.0, 1.0, closed=False),
+        default=0.0,
+        help="dropout rate of the hidden layers, in [0, 1) (default: 0)",
+    )
+    fit.add_argument(
+        "--random-state",
+        type=_number(int, 0),
+        default=0,
+        help="seed of the network and of the cross-validation folds (default: 0)",
+    )
+    predict = commands.add_parser(
+        "predict",
+        help="print one prediction per row of a CSV file",
+    )
+    predict._sub = "predict"
+    predict.add_argument("model", type=Path, help="a .skops file written by fit")
+    predict.add_argument("data", help="CSV file with the training columns")
+    predict.add_argument(
+        "--sep", default=",", help="field separator of the CSV file (default: ,)"
+    )
+    predict.add_argument(
+        "--proba",
+        action="store_true",
+        help="print class probabilities as CSV (classifiers only)",
+    )
+    return parser
 
 
+# -- fit ------------------------------------------------------------------------
 def _fit(args):
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
     from skops import io as sio
 
-    frame = _read_csv(args.data)
-    if args.target not in frame.columns:
-        raise CLIError(
-            f"no column {args.target!r} in {args.data}; columns are "
-            f"{', '.join(map(str, frame.columns))}"
-        )
-    frame = frame[frame[args.target].notna()]
-    X = frame.drop(columns=[args.target])
-    task = args.task or infer_task(frame[args.target])
-    how = "as asked" if args.task else "inferred from the target; --task overrides"
-    print(f"task: {task} of {args.target!r} ({how})")
-    if task == "regression":
-        y = _target_as_float(frame[args.target], args.target)
-        folds = min(5, len(y))
-        cv, scoring, described = KFold(folds, shuffle=True, random_state=0), "r2", "R^2"
-        summary = f"regression of {args.target!r}"
-    else:
-        y = frame[args.target].to_numpy()
-        labels, counts = np.unique(y.astype(str), return_counts=True)
-        if len(labels) < 2:
-            raise CLIError(
-                f"the target {args.target!r} has a single class ({labels[0]}); "
-                "a classifier needs at least two"
-            )
-        folds = int(min(5, counts.min()))
-        cv = StratifiedKFold(max(folds, 2), shuffle=True, random_state=0)
-        scoring, described = "accuracy", "accuracy"
-        summary = f"{len(labels)} classes"
-    model = build_pipeline(X, task, args.hidden, args.max_iter)
+    output = args.output or Path(args.data).with_suffix(".skops")
+    _check_writable(output)
+    frame = read_table(args.data, args.sep)
+    X, y, task = _features_and_target(frame, args)
+    params = dict(
+        hidden_layer_sizes=args.hidden,
+        max_iter=args.max_iter,
+        alpha=args.alpha,
+        dropout=args.dropout,
+        random_state=args.random_state,
+    )
+    model = build_pipeline(X, task, **params)
+    _cross_validate(model, X, y, task, args.random_state)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if folds >= 2:
-            scores = cross_val_score(model, X, y, cv=cv, scoring=scoring)
-            print(
-                f"cross-validated {described} ({folds} folds): "
-                f"{scores.mean():.4f} +/- {scores.std():.4f}"
-            )
-        else:
-            print("too few samples for cross-validation; skipped")
+        warnings.simplefilter("ignore")  # a fixed epoch budget may not converge
         model.fit(X, y)
-    output = Path(args.output or Path(args.data).with_suffix(".skops"))
-    sio.dump(model, output)
+    # Written whole or not at all: a temporary file, then one rename.
+    handle, temporary = tempfile.mkstemp(suffix=".skops", dir=output.parent)
+    os.close(handle)
+    try:
+        sio.dump(model, temporary)
+        os.replace(temporary, output)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    summary = (
+        f"regression of {args.target!r}"
+        if task == "regression"
+        else f"{len(np.unique(y.astype(str)))} classes"
+    )
     print(f"fitted on {len(X)} rows, {X.shape[1]} columns, {summary}")
     print(f"saved to {output}")
 
 
-def _target_as_float(column, name):
-    """Return the target column as floats, or raise a one-line error."""
-    try:
-        return column.to_numpy(dtype=float)
-    except (TypeError, ValueError):
+def _check_writable(output):
+    if output.is_dir():
+        raise CLIError(f"--output {output} is a directory; name a file in it")
+    parent = output.parent
+    if not parent.is_dir():
         raise CLIError(
-            f"the target {name!r} is not numeric; use --task classification"
-        ) from None
+            f"cannot write {output}: there is no directory {parent}; create it, "
+            "or choose another --output"
+        )
+    if not os.access(parent, os.W_OK):
+        raise CLIError(f"cannot write {output}: the directory {parent} is read-only")
 
 
-def _predict(args):
+def _features_and_target(frame, args):
+    """Check the columns, drop unlabelled rows; return X, y and the task."""
+    columns = [str(c) for c in frame.columns]
+    if args.target not in columns:
+        raise CLIError(
+            f"no column {args.target!r} in {args.data}; columns are "
+            f"{', '.join(columns)}"
+        )
+    unknown = [c for c in args.drop if c not in columns]
+    if unknown:
+        raise CLIError(
+            f"--drop names no column of {args.data}: {', '.join(unknown)}; "
+            f"columns are {', '.join(columns)}"
+        )
+    if args.target in args.drop:
+        raise CLIError(f"--drop includes the target {args.target!r}")
+    labelled = frame[frame[args.target].notna()]
+    missing = len(frame) - len(labelled)
+    if missing:
+        print(f"left out {missing} rows with no value in {args.target!r}")
+    if labelled.empty:
+        raise CLIError(f"no row of {args.data} has a value in {args.target!r}")
+    X = labelled.drop(columns=[args.target, *args.drop])
+    if X.shape[1] == 0:
+        raise CLIError("the file has no feature columns besides the target")
+    check_numeric_columns(X, path=args.data)
+    task = args.task or infer_task(labelled[args.target])
+    how = "as asked" if args.task else "inferred from the target; --task overrides"
+    print(f"task: {task} of {args.target!r} ({how})")
+    target = labelled[args.target]
+    if task == "regression":
+        return X, numeric_target(labelled, args.target, args.data), task
+    y = target.to_numpy()
+    labels = np.unique(y.astype(str))
+    if len(labels) < 2:
+        raise CLIError(
+            f"the target {args.target!r} has a single class ({labels[0]}); a "
+            "classifier needs at least two"
+        )
+    return X, y, task
+
+
+def _cross_validate(model, X, y, task, random_state):
+    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+
+    if task == "regression":
+        folds = min(5, len(y))
+        cv = KFold(folds, shuffle=True, random_state=random_state)
+        scoring, described = "r2", "R^2"
+    else:
+        folds = int(min(5, np.unique(y.astype(str), return_counts=True)[1].min()))
+        cv = StratifiedKFold(max(folds, 2), shuffle=True, random_state=random_state)
+        scoring, described = "accuracy", "accuracy"
+    if folds < 2:
+        print("too few samples for cross-validation; skipped")
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a fixed epoch budget may not converge
+        scores = cross_val_score(
+            model, X, y, cv=cv, scoring=scoring, error_score="raise"
+        )
+    print(
+        f"cross-validated {described} ({folds} folds): "
+        f"{scores.mean():.4f} +/- {scores.std():.4f}"
+    )
+
+
+# -- predict -------------------------------------------------------------------
+def load_model(path: Path):
+    """Load a model file written by ``fit``, trusting only skdeep's estimators.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.skops`` file.
+
+    Returns
+    -------
+    model : estimator
+    """
     from skops import io as sio
 
-    path = Path(args.model)
     if not path.is_file():
         raise CLIError(f"no such file: {path}")
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:
-        raise CLIError(f"{path} is not a skops model file: {exc}") from None
-    unsafe = [t for t in untrusted if not t.startswith(SAFE_TYPES)]
+        raise CLIError(f"{path} is not a skops model file: {first_line(exc)}") from None
+    unsafe = sorted(set(untrusted) - trusted_types())
     if unsafe:
         raise CLIError(
-            f"refusing to load {path}: it contains types that are not known to "
-            f"be safe: {', '.join(unsafe)}"
+            f"refusing to load {path}: it holds types that are not known to be "
+            f"safe: {', '.join(unsafe)}"
         )
-    model = sio.load(path, trusted=untrusted)
+    try:
+        return sio.load(path, trusted=untrusted)
+    except Exception as exc:
+        raise CLIError(f"cannot load {path}: {first_line(exc)}") from None
+
+
+def _predict(args):
+    model = load_model(args.model)
     if args.proba and not hasattr(model, "predict_proba"):
-        raise CLIError(f"{path} is a regression model: --proba needs a classifier")
-    frame = _read_csv(args.data)
+        raise CLIError(
+            f"{args.model} is a regression model: --proba needs a classifier"
+        )
+    frame = read_table(args.data, args.sep)
+    columns, numeric = model_columns(model)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise CLIError(
+            f"{args.data} lacks the column(s) the model was trained on: "
+            f"{', '.join(map(str, missing))}"
+        )
+    check_numeric_columns(frame, numeric, path=args.data, drop=False)
     try:
         if args.proba:
             proba = model.predict_proba(frame)
@@ -238,49 +363,10 @@ def _predict(args):
             for value in predictions:
                 print(f"{value:.6g}" if numbers else value)
     except (KeyError, ValueError) as exc:
-        raise CLIError(f"cannot predict on {args.data}: {exc}") from None
+        raise CLIError(f"cannot predict on {args.data}: {first_line(exc)}") from None
 
 
-def _parser():
-    parser = argparse.ArgumentParser(
-        prog="python -m skdeep",
-        description="Without a command: a demo on scikit-learn's digits. "
-        "With one: train or apply a network on a CSV file.",
-    )
-    commands = parser.add_subparsers(dest="command")
-    fit = commands.add_parser(
-        "fit",
-        help="train on a CSV file and save the model",
-        description="Train a network on a CSV file: a classifier for a text, "
-        "boolean or few-valued target, a regressor for a numeric one (see "
-        "--task); print its cross-validated score, fit it on every row and "
-        "save it with skops.",
-    )
-    fit.add_argument("data", help="CSV file with a header row")
-    fit.add_argument("--target", required=True, help="column to predict")
-    fit.add_argument("--output", help="model file (default: DATA with .skops)")
-    fit.add_argument("--hidden", type=_hidden_sizes, default=(64,), help="e.g. 64,32")
-    fit.add_argument("--max-iter", type=int, default=200, help="maximum epochs")
-    fit.add_argument(
-        "--task",
-        choices=("classification", "regression"),
-        help="what to predict (default: regression for a numeric target with "
-        f"non-integer values or more than {MAX_CLASSES} distinct values, "
-        "classification otherwise)",
-    )
-    predict = commands.add_parser(
-        "predict", help="print one prediction per row of a CSV file"
-    )
-    predict.add_argument("model", help="a .skops file written by fit")
-    predict.add_argument("data", help="CSV file with the training columns")
-    predict.add_argument(
-        "--proba",
-        action="store_true",
-        help="print class probabilities as CSV (classifiers only)",
-    )
-    return parser
-
-
+# -- main ------------------------------------------------------------------------
 def main(argv=None) -> int:
     """Run the command line.
 
@@ -294,8 +380,8 @@ def main(argv=None) -> int:
     status : int
         0 on success, 2 on an error reported in one line.
     """
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         if args.command is None:
             from ._demo import run_demo
 
@@ -305,22 +391,19 @@ def main(argv=None) -> int:
         else:
             _predict(args)
     except CLIError as exc:
-        print(f"skdeep: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except ImportError as exc:  # pandas or skops missing
-        print(
-            f"skdeep: error: the CSV commands need {exc.name or 'pandas and skops'}: "
-            "pip install 'skdeep[io]'",
-            file=sys.stderr,
-        )
-        return 2
-    except ValueError as exc:  # e.g. an estimator's own input checks
-        print(f"skdeep: error: {exc}", file=sys.stderr)
-        return 2
+        what = exc.name or "pandas and skops"
+        return _fail(f"the CSV commands need {what}: pip install 'skdeep[io]'")
     except BrokenPipeError:
         # The reader stopped early (``| head``): exit quietly, as Unix tools do.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (ValueError, OSError) as exc:  # e.g. an estimator's own input checks
+        return _fail(first_line(exc))
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"skdeep: error: {message}", file=sys.stderr)
+    return 2

@@ -39,6 +39,83 @@ def loans(tmp_path):
 
 
 @pytest.mark.slow
+def test_predict_checks_the_file_against_the_model(messy, loans):
+    result = run(
+        "fit",
+        loans,
+        "--target",
+        "decision",
+        "--max-iter",
+        "5",
+        "--output",
+        "m.skops",
+        cwd=messy,
+    )
+    assert result.returncode == 0, result.stderr
+    _fails_in_one_line(
+        run("predict", "m.skops", "header.csv", cwd=messy), "no data rows"
+    )
+    _fails_in_one_line(
+        run("predict", "m.skops", "noage.csv", cwd=messy),
+        "noage.csv lacks the column(s) the model was trained on: age",
+    )
+    result = run("predict", "m.skops", "typo.csv", cwd=messy)
+    _fails_in_one_line(result, "column 'age' holds numbers but line 6")
+    assert "--drop" not in result.stderr  # predict needs the model's columns
+    result = run("predict", "m.skops", "semi.csv", "--sep", ";", cwd=messy)
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 200
+
+
+@pytest.mark.slow
+def test_options_reach_the_model_and_unlabelled_rows_are_left_out(loans, tmp_path):
+    from skops import io as sio
+
+    frame = pd.read_csv(loans)
+    frame.loc[[3, 50, 90], "decision"] = None
+    frame.to_csv(tmp_path / "some.csv", index=False)
+    result = run(
+        "fit",
+        "some.csv",
+        "--target",
+        "decision",
+        "--drop",
+        "city",
+        "--max-iter",
+        "7",
+        "--alpha",
+        "0.01",
+        "--dropout",
+        "0.2",
+        "--random-state",
+        "3",
+        "--hidden",
+        "8,4",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "left out 3 rows with no value in 'decision'" in result.stdout
+    assert "fitted on 197 rows, 2 columns" in result.stdout
+    path = tmp_path / "some.skops"
+    model = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+    net = model[-1]
+    assert (net.max_iter, net.alpha, net.dropout, net.random_state) == (7, 0.01, 0.2, 3)
+    assert net.hidden_layer_sizes == (8, 4) and net.n_iter_ == 7
+    assert list(model.feature_names_in_) == ["income", "age"]
+
+
+def test_only_skdeeps_estimators_are_trusted(tmp_path):
+    from skops import io as sio
+
+    from skdeep.optim import SGD
+
+    # A skdeep type that is not an estimator: refused, as any unknown type.
+    sio.dump({"rule": SGD()}, tmp_path / "other.skops")
+    result = run("predict", "other.skops", "x.csv", cwd=tmp_path)
+    _fails_in_one_line(result, "refusing to load other.skops")
+    assert "skdeep.optim._sgd.SGD" in result.stderr
+
+
+@pytest.mark.slow
 def test_fit_then_predict(loans, tmp_path):
     result = run(
         "fit",
@@ -81,7 +158,7 @@ def test_fit_then_predict(loans, tmp_path):
     [
         (["fit", "missing.csv", "--target", "y"], "no such file: missing.csv"),
         (["fit", "{loans}", "--target", "nope"], "no column 'nope'"),
-        (["fit", "{one}", "--target", "decision"], "single class"),
+        (["fit", "{one}", "--target", "decision"], "single class (yes);"),
         (["predict", "missing.skops", "{loans}"], "no such file"),
         (["predict", "{loans}", "{loans}"], "not a skops model file"),
     ],
@@ -97,9 +174,79 @@ def test_bad_input_is_one_line_and_non_zero(loans, tmp_path, args, message):
     assert "Traceback" not in result.stderr
 
 
-def test_bad_hidden_sizes_are_reported_by_argparse(loans, tmp_path):
-    result = run("fit", loans, "--target", "decision", "--hidden", "0,a", cwd=tmp_path)
-    assert result.returncode == 2 and "--hidden" in result.stderr
+def _fails_in_one_line(result, message):
+    assert result.returncode == 2, result.stdout
+    assert message in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--max-iter", "0", "argument --max-iter: expected a whole number >= 1"),
+        ("--max-iter", "-5", "argument --max-iter: expected a whole number >= 1"),
+        ("--hidden", "0", "argument --hidden: expected positive layer sizes"),
+        ("--hidden", "64,0", "argument --hidden: expected positive layer sizes"),
+        ("--hidden", "0,a", "argument --hidden: expected positive layer sizes"),
+        ("--dropout", "1", "argument --dropout: expected a number in [0.0, 1.0)"),
+        ("--alpha", "-1", "argument --alpha: expected a number >= 0.0"),
+        ("--random-state", "x", "argument --random-state: expected a whole number"),
+        ("--task", "clustering", "argument --task: invalid choice"),
+        ("--output", "nodir/m.skops", "there is no directory nodir; create it"),
+    ],
+)
+def test_options_are_checked_before_any_work(loans, tmp_path, option, value, message):
+    result = run("fit", loans, "--target", "decision", option, value, cwd=tmp_path)
+    _fails_in_one_line(result, message)
+    assert "cross-validated" not in result.stdout
+    assert not list(tmp_path.rglob("*.skops"))  # nothing written
+
+
+def test_help_shows_every_default(tmp_path):
+    result = run("fit", "--help", cwd=tmp_path)
+    for default in (
+        "(default: 200)",
+        "(default: 0.0001)",
+        "(default: 64)",
+        "(default: ,)",
+        "(default: 0)",
+        "(default: none)",
+    ):
+        assert default in result.stdout, default
+
+
+@pytest.fixture
+def messy(loans, tmp_path):
+    frame = pd.read_csv(loans)
+    frame.head(0).to_csv(tmp_path / "header.csv", index=False)
+    typo = frame.assign(age=frame.age.astype(object))
+    typo.loc[4, "age"] = "forty"
+    typo.to_csv(tmp_path / "typo.csv", index=False)
+    frame.to_csv(tmp_path / "semi.csv", index=False, sep=";")
+    frame.drop(columns=["age"]).to_csv(tmp_path / "noage.csv", index=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["fit", "header.csv", "--target", "decision"], "header row but no data rows"),
+        (
+            ["fit", "typo.csv", "--target", "decision"],
+            "column 'age' holds numbers but line 6 of typo.csv has the text "
+            "'forty'; fix or empty those cells (empty means missing), or leave "
+            "the column out with --drop age",
+        ),
+        (["fit", "semi.csv", "--target", "decision"], "pass --sep ';'"),
+        (["fit", "{loans}", "--target", "decision", "--drop", "nope"], "--drop names"),
+        (["fit", "{loans}", "--target", "decision", "--drop", "decision"], "target"),
+    ],
+)
+def test_messy_files_are_one_line_errors(messy, loans, args, message):
+    args = [a.format(loans=loans) for a in args]
+    _fails_in_one_line(run(*args, cwd=messy), message)
+    assert not list(messy.rglob("*.skops"))
 
 
 @pytest.mark.parametrize("missing", ["skops", "pandas"])

@@ -53,15 +53,22 @@ preprocess = ColumnTransformer(
 model = make_pipeline(
     preprocess, DeepNetClassifier(early_stopping=True, random_state=0)
 )
+sizes, alphas = [(4,), (16,), (64,)], [1e-4, 1e-2, 1.0]
 grid = {
-    "deepnetclassifier__hidden_layer_sizes": [(4,), (16,), (64,)],
-    "deepnetclassifier__alpha": [1e-4, 1e-2, 1.0],
+    "deepnetclassifier__hidden_layer_sizes": sizes,
+    "deepnetclassifier__alpha": alphas,
 }
 search = GridSearchCV(model, grid, cv=3).fit(frame, label)
 print("best:", search.best_params_, f"{search.best_score_:.3f}")
 
 # %%
-scores = search.cv_results_["mean_test_score"].reshape(3, 3)
+# One cell per (hidden_layer_sizes, alpha), placed by its parameters (the
+# order of ``cv_results_`` follows the parameter names, not the figure's axes).
+scores = np.empty((len(sizes), len(alphas)))
+results = search.cv_results_
+for params, score in zip(results["params"], results["mean_test_score"], strict=True):
+    row = sizes.index(params["deepnetclassifier__hidden_layer_sizes"])
+    scores[row, alphas.index(params["deepnetclassifier__alpha"])] = score
 fig, ax = plt.subplots(figsize=(5.5, 4))
 image = ax.imshow(scores, cmap="viridis")
 ax.set_xticks(range(3), ["1e-4", "1e-2", "1"])
@@ -71,5 +78,10 @@ ax.set_ylabel("hidden_layer_sizes")
 for (i, j), value in np.ndenumerate(scores):
     ax.text(j, i, f"{value:.3f}", ha="center", va="center", color="w")
 fig.colorbar(image, label="cross-validated accuracy")
+best = search.best_params_
+ax.set_title(
+    f"best: {best['deepnetclassifier__hidden_layer_sizes']}, "
+    f"alpha={best['deepnetclassifier__alpha']:g}"
+)
 plt.tight_layout()
 plt.show()

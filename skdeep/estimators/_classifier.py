@@ -174,6 +174,27 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
         """
         return self._decode_raw(self._raw_scores(X))
 
+    def score(self, X, y, sample_weight=None):
+        """Return the accuracy of the predictions.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            True labels (a 0/1 indicator matrix for multilabel, where a
+            sample counts as right only if every label is).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            The (weighted) share of samples predicted right, as
+            :func:`sklearn.metrics.accuracy_score` computes it.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     # -- hooks of the base -------------------------------------------------------
     def _decode_raw(self, raw):
         if self._y_type == "multilabel-indicator":

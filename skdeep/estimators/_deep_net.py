@@ -17,9 +17,13 @@ class DeepNetClassifier(BaseNetClassifier):
 
     An L-layer network of units (Dense -> activation, repeated, then a Dense
     output layer read through a sigmoid or softmax), trained on the log loss
-    with SGD, Adam or L-BFGS. The constructor parameters, their defaults and
-    the fitted attributes are those of scikit-learn's
-    :class:`~sklearn.neural_network.MLPClassifier`, plus ``class_weight``.
+    with SGD, Adam, RMSprop or L-BFGS. The constructor parameters, their
+    defaults and the fitted attributes are those of scikit-learn's
+    :class:`~sklearn.neural_network.MLPClassifier`, plus the toolkit it lacks:
+    ``class_weight``, ``weight_init``, ``dropout``, ``batch_norm``, the
+    ``'leaky_relu'``, ``'elu'`` and ``'gelu'`` activations,
+    ``solver='rmsprop'``, schedules for every stochastic solver, and a
+    validation set of your choice (``fit(X, y, X_val=..., y_val=...)``).
 
     Parameters
     ----------
@@ -60,8 +64,12 @@ class DeepNetClassifier(BaseNetClassifier):
     verbose : bool, default=False
         Whether to print the loss after each epoch.
     warm_start : bool, default=False
-        Whether ``fit`` continues from the previous weights (and optimizer
-        state) instead of starting afresh.
+        Whether ``fit`` continues from the previous weights, batch-norm
+        statistics and optimizer state (momentum, Adam's moments, the
+        schedule's learning rate) instead of starting afresh. Hyperparameters
+        changed with ``set_params`` apply from the next call; a new
+        ``learning_rate``, ``learning_rate_init`` or ``power_t`` restarts the
+        schedule, a new ``solver`` the optimizer state.
     momentum : float, default=0.9
         Momentum of ``solver='sgd'``.
     nesterovs_momentum : bool, default=True
@@ -113,7 +121,8 @@ class DeepNetClassifier(BaseNetClassifier):
     loss_curve_ : list of float
         Objective after each epoch (after each iteration for L-BFGS).
     validation_scores_ : list of float or None
-        Validation accuracy after each epoch with ``early_stopping=True``.
+        Validation accuracy after each epoch, with ``early_stopping=True`` or a
+        validation set passed to ``fit`` (None otherwise).
     best_validation_score_ : float or None
         Best validation accuracy with ``early_stopping=True``.
     t_ : int

@@ -64,8 +64,12 @@ class DeepNetRegressor(BaseNetRegressor):
     verbose : bool, default=False
         Whether to print the loss after each epoch.
     warm_start : bool, default=False
-        Whether ``fit`` continues from the previous weights (and optimizer
-        state) instead of starting afresh.
+        Whether ``fit`` continues from the previous weights, batch-norm
+        statistics and optimizer state (momentum, Adam's moments, the
+        schedule's learning rate) instead of starting afresh. Hyperparameters
+        changed with ``set_params`` apply from the next call; a new
+        ``learning_rate``, ``learning_rate_init`` or ``power_t`` restarts the
+        schedule, a new ``solver`` the optimizer state.
     momentum : float, default=0.9
         Momentum of ``solver='sgd'``.
     nesterovs_momentum : bool, default=True

@@ -51,7 +51,12 @@ class LogisticUnit(BaseNetClassifier):
     verbose : bool, default=False
         Whether to print the loss after each epoch.
     warm_start : bool, default=False
-        Whether ``fit`` continues from the previous weights.
+        Whether ``fit`` continues from the previous weights and optimizer
+        state (momentum, Adam's moments, the schedule's learning rate)
+        instead of starting afresh. Hyperparameters
+        changed with ``set_params`` apply from the next call; a new
+        ``learning_rate``, ``learning_rate_init`` or ``power_t`` restarts the
+        schedule, a new ``solver`` the optimizer state.
     momentum : float, default=0.9
         Momentum of ``solver='sgd'``.
     nesterovs_momentum : bool, default=True
@@ -91,7 +96,8 @@ class LogisticUnit(BaseNetClassifier):
     loss_curve_ : list of float
         Objective after each epoch or L-BFGS iteration.
     validation_scores_ : list of float or None
-        Validation accuracy per epoch with ``early_stopping=True``.
+        Validation accuracy after each epoch (or L-BFGS iteration), with
+        ``early_stopping=True`` or a validation set passed to ``fit``.
     best_validation_score_ : float or None
         Best validation accuracy with ``early_stopping=True``.
     t_ : int

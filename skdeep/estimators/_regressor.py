@@ -92,6 +92,28 @@ class BaseNetRegressor(RegressorMixin, BaseNetwork):
         """
         return self._decode_raw(self._raw_scores(X))
 
+    def score(self, X, y, sample_weight=None):
+        r"""Return the coefficient of determination :math:`R^2` of the predictions.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            :math:`1 - \sum_i (y_i - \hat y_i)^2 / \sum_i (y_i - \bar y)^2`
+            (weighted, and averaged over outputs), as
+            :func:`sklearn.metrics.r2_score` computes it: 1 is perfect, 0 is
+            the mean's prediction, and it can be negative.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def _validate_params(self):
         if not isinstance(self.loss, str):
             # DeepNetRegressor((64, 32)) sets loss, as MLPRegressor((64, 32)) does.

@@ -509,3 +509,74 @@ def test_an_unchanged_schedule_carries_its_rate(small):
     assert est._solver_state["learning_rate"] == lowered
     est.set_params(learning_rate_init=0.002).fit(X, y)  # a new rate: restart
     assert est._solver_state["learning_rate"] == 0.002
+
+
+@fixed_budget
+@pytest.mark.parametrize("weighted", [False, True])
+def test_balanced_class_weight_is_scikit_learns_formula(small, weighted):
+    # n_samples / (n_classes * count): dividing by n_classes only shows through
+    # the penalty (the loss is a weighted mean), hence alpha > 0.
+    from sklearn.utils.class_weight import compute_class_weight
+
+    X, y = small
+    X, y = X[:200], np.where(y[:200] == 2, 2, y[:200] % 2)  # unbalanced classes
+    sw = np.random.RandomState(0).uniform(0.5, 2, len(y)) if weighted else None
+    classes = np.unique(y)
+    if (
+        weighted
+        and "sample_weight" not in inspect.signature(compute_class_weight).parameters
+    ):
+        pytest.skip("compute_class_weight takes sample_weight from scikit-learn 1.7")
+    extra = {} if sw is None else {"sample_weight": sw}
+    weights = compute_class_weight("balanced", classes=classes, y=y, **extra)
+    params = dict(hidden_layer_sizes=(8,), alpha=1.0, max_iter=5, random_state=0)
+    balanced = DeepNetClassifier(class_weight="balanced", **params)
+    explicit_weights = dict(zip(classes, weights, strict=True))
+    explicit = DeepNetClassifier(class_weight=explicit_weights, **params)
+    assert_same_network(
+        balanced.fit(X, y, sample_weight=sw),
+        explicit.fit(X, y, sample_weight=sw),
+        rtol=1e-10,
+        atol=0,
+    )
+
+
+@fixed_budget
+def test_the_early_stopping_split_is_scored_with_its_sample_weights(digits):
+    X, y = digits
+    sw = np.random.RandomState(1).uniform(0.1, 3.0, len(y))
+    est = DeepNetClassifier(
+        (16,), early_stopping=True, n_iter_no_change=3, max_iter=30, random_state=0
+    ).fit(X, y, sample_weight=sw)
+    rng = check_random_state(0)
+    Network([64, 16, 10]).init_params(rng, np.float64)
+    _, val = train_test_split(
+        np.arange(len(y)),
+        test_size=int(np.ceil(0.1 * len(y))),
+        stratify=y,
+        random_state=rng,
+    )
+    weighted = est.score(X[val], y[val], sample_weight=sw[val])
+    assert est.best_validation_score_ == pytest.approx(weighted)
+    assert weighted != pytest.approx(est.score(X[val], y[val]))
+
+
+def test_a_class_too_small_to_stratify_is_an_error(small):
+    # MLPClassifier raises scikit-learn's error for binary targets (its own
+    # test_early_stopping_stratified runs in test_sklearn_mlp_suite); skdeep
+    # stratifies every classification target, so it raises for all of them.
+    X, y = small
+    labels = np.array(["Adelie", "Chinstrap", "Gentoo"], dtype=object)[y]
+    labels[0] = "Macaroni"  # a class with a single sample
+    est = DeepNetClassifier((4,), early_stopping=True)
+    with pytest.raises(
+        ValueError,
+        match=r"least populated classes .* \['Macaroni'\]\. With early_stopping=True"
+        r".*class Macaroni has a single sample\. Pass X_val and y_val",
+    ):
+        est.fit(X, labels)
+    assert not hasattr(est, "classes_")
+    # The ways out work.
+    est.set_params(early_stopping=False, max_iter=2)
+    with pytest.warns(Warning):
+        est.fit(X, labels)
