@@ -114,6 +114,21 @@ class BaseNetRegressor(RegressorMixin, BaseNetwork):
         """
         return super().score(X, y, sample_weight=sample_weight)
 
+    def _validate_xy(self, X, y, reset):
+        values = np.asarray(y)
+        if values.dtype.kind in "OUS":  # text, or objects that may be text
+            try:
+                values.astype(np.float64)
+            except (TypeError, ValueError):
+                example = next(v for v in values.ravel() if not _is_number(v))
+                if isinstance(example, np.generic):
+                    example = example.item()  # 'low', not np.str_('low')
+                raise ValueError(
+                    f"{type(self).__name__} needs numeric targets, but y holds "
+                    f"{example!r}; for class labels, use DeepNetClassifier."
+                ) from None
+        return super()._validate_xy(X, y, reset)
+
     def _validate_params(self):
         if not isinstance(self.loss, str):
             # DeepNetRegressor((64, 32)) sets loss, as MLPRegressor((64, 32)) does.
@@ -171,3 +186,11 @@ class BaseNetRegressor(RegressorMixin, BaseNetwork):
         tags.target_tags.single_output = True
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True

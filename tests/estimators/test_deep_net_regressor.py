@@ -345,3 +345,16 @@ def test_clone_pickle_determinism_and_r2(data):
     assert fitted.score(X, y) == pytest.approx(r2_score(y, fitted.predict(X)))
     pipe = make_pipeline(StandardScaler(), clone(est)).fit(X, y)
     assert pipe.predict(X).shape == (len(X),)
+
+
+def test_text_targets_point_to_the_classifier(data):
+    X, y = data
+    labels = np.where(y > 0, "high", "low")
+    with pytest.raises(
+        ValueError, match="needs numeric targets, but y holds '(low|high)'; for class"
+    ):
+        DeepNetRegressor().fit(X, labels)
+    text_X = X.astype(object)
+    text_X[0, 0] = "oops"
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        DeepNetRegressor().fit(text_X, y)  # X's problem is not blamed on y
