@@ -183,6 +183,18 @@ def _parser():
         action="store_true",
         help="print class probabilities as CSV (classifiers only)",
     )
+    export = commands.add_parser(
+        "export",
+        help="convert a model file to ONNX",
+        description="Convert a model written by fit (or any skops file of a "
+        "skdeep estimator or a pipeline ending in one) to ONNX, for "
+        "onnxruntime. The graph takes one input per column (numbers as "
+        "float32, text as strings) and outputs label and probabilities "
+        "(classifiers) or variable (regressors). Needs skdeep[onnx].",
+    )
+    export._sub = "export"
+    export.add_argument("model", type=Path, help="a .skops file written by fit")
+    export.add_argument("output", type=Path, help="the .onnx file to write")
     return parser
 
 
@@ -366,6 +378,77 @@ def _predict(args):
         raise CLIError(f"cannot predict on {args.data}: {first_line(exc)}") from None
 
 
+# -- export --------------------------------------------------------------------
+def _export(args):
+    try:
+        from .onnx import to_onnx
+    except ImportError:
+        raise CLIError("export needs skl2onnx: pip install 'skdeep[onnx]'") from None
+    _check_writable(args.output)
+    model, adapted = _text_missing_as_empty(load_model(args.model))
+    try:
+        graph = to_onnx(model, _sample(model))
+    except (NotImplementedError, RuntimeError, TypeError, ValueError) as exc:
+        raise CLIError(f"cannot export {args.model}: {first_line(exc)}") from None
+    handle, temporary = tempfile.mkstemp(suffix=".onnx", dir=args.output.parent)
+    os.close(handle)
+    try:
+        Path(temporary).write_bytes(graph.SerializeToString())
+        os.replace(temporary, args.output)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    inputs = ", ".join(i.name for i in graph.graph.input)
+    outputs = ", ".join(o.name for o in graph.graph.output)
+    print(f"saved to {args.output}: inputs {inputs}; outputs {outputs}")
+    if adapted:
+        print("text inputs: an empty string is a missing value")
+
+
+def _text_missing_as_empty(model):
+    """Copy the model; its text imputers take '' as missing (ONNX strings aren't NaN).
+
+    pandas reads a missing text cell as NaN, which fitted imputers look for;
+    in an ONNX graph a string cannot be NaN, and skl2onnx converts string
+    imputers only with a string marker. The fitted statistics stay the same.
+    """
+    import copy
+
+    from sklearn.impute import SimpleImputer
+
+    model = copy.deepcopy(model)
+    adapted = False
+    stack = [model]
+    while stack:
+        step = stack.pop()
+        if isinstance(step, SimpleImputer):
+            text = getattr(step, "_fit_dtype", np.dtype(float)).kind == "O"
+            marker = step.missing_values
+            if text and isinstance(marker, float) and np.isnan(marker):
+                step.missing_values = ""
+                adapted = True
+        stack.extend(getattr(step, "steps", []) and [s for _, s in step.steps])
+        stack.extend(t for _, t, _ in getattr(step, "transformers_", []))
+        stack.extend(s for s in [getattr(step, "regressor_", None)] if s is not None)
+    return model, adapted
+
+
+def _sample(model):
+    """One row with the model's input names and types: what the graph takes."""
+    import pandas as pd
+
+    columns, numeric = model_columns(model)
+    if not columns:  # a bare estimator fitted on an array
+        return np.zeros((1, model.n_features_in_), dtype=np.float32)
+    return pd.DataFrame(
+        {
+            name: np.zeros(1, np.float32)
+            if name in numeric
+            else np.array(["a"], dtype=object)
+            for name in columns
+        }
+    )
+
+
 # -- main ------------------------------------------------------------------------
 def main(argv=None) -> int:
     """Run the command line.
@@ -388,6 +471,8 @@ def main(argv=None) -> int:
             run_demo()
         elif args.command == "fit":
             _fit(args)
+        elif args.command == "export":
+            _export(args)
         else:
             _predict(args)
     except CLIError as exc:

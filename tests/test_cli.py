@@ -336,3 +336,71 @@ def test_infer_task():
     assert infer_task(pd.Series([0, 1, 2, 1] * 10)) == "classification"
     assert infer_task(pd.Series(["a", "b"])) == "classification"
     assert infer_task(pd.Series([True, False])) == "classification"
+
+
+@pytest.mark.slow
+def test_export_runs_in_onnxruntime_as_predict_does(loans, tmp_path):
+    rt = pytest.importorskip("onnxruntime")
+    result = run(
+        "fit",
+        loans,
+        "--target",
+        "decision",
+        "--max-iter",
+        "20",
+        "--output",
+        "m.skops",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    result = run("export", "m.skops", "m.onnx", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "inputs income, age, city; outputs label, probabilities" in result.stdout
+    assert "text inputs: an empty string is a missing value" in result.stdout
+    frame = pd.read_csv(loans)
+    session = rt.InferenceSession(
+        (tmp_path / "m.onnx").read_bytes(), providers=["CPUExecutionProvider"]
+    )
+    feeds = {
+        "income": frame[["income"]].to_numpy(np.float32),
+        "age": frame[["age"]].to_numpy(np.float32),
+        "city": frame[["city"]].fillna("").to_numpy(str),  # missing: ""
+    }
+    labels, proba = session.run(None, feeds)
+    printed = run("predict", "m.skops", loans, "--proba", cwd=tmp_path).stdout
+    expected = np.array([r.split(",") for r in printed.splitlines()[1:]], float)
+    np.testing.assert_allclose(proba, expected, atol=1e-5)
+    predicted = run("predict", "m.skops", loans, cwd=tmp_path).stdout.split()
+    np.testing.assert_array_equal(labels, predicted)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["export", "m.skops", "nodir/m.onnx"], "there is no directory nodir"),
+        (["export", "missing.skops", "m.onnx"], "no such file: missing.skops"),
+        (["export", "{loans}", "m.onnx"], "not a skops model file"),
+        (["export", "other.skops", "m.onnx"], "refusing to load other.skops"),
+        (["export", "m.skops"], "the following arguments are required: output"),
+    ],
+)
+def test_export_errors_are_one_line(loans, tmp_path, args, message):
+    from skops import io as sio
+
+    from skdeep.optim import SGD
+
+    sio.dump({"rule": SGD()}, tmp_path / "other.skops")
+    args = [a.format(loans=loans) for a in args]
+    _fails_in_one_line(run(*args, cwd=tmp_path), message)
+    assert not list(tmp_path.rglob("*.onnx"))
+
+
+def test_export_without_the_onnx_extra_is_one_line(tmp_path, monkeypatch, capsys):
+    from skdeep._cli import main
+
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)  # the import now fails
+    monkeypatch.delitem(sys.modules, "skdeep.onnx", raising=False)
+    status = main(["export", str(tmp_path / "m.skops"), str(tmp_path / "m.onnx")])
+    err = capsys.readouterr().err
+    assert status == 2 and "pip install 'skdeep[onnx]'" in err
+    assert len(err.strip().splitlines()) == 1

@@ -36,7 +36,7 @@ from ._params import (
 from ._preparation import PROGRESS_ATTRIBUTES, PreparationMixin
 from ._training import Diverged, Settings, fit_lbfgs, fit_stochastic, predict_raw
 
-__all__ = ["BaseNetwork"]
+__all__ = ["BaseNetwork", "fitted_network"]
 
 # Attributes of an earlier fit that the new network may not have.
 _OPTIONAL_PARAMETER_ATTRIBUTES = (
@@ -308,9 +308,7 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
                 dtype=(np.float64, np.float32),
                 reset=False,
             )
-        network = self._inference_network()
-        groups, state = self._fitted_groups()
-        params, stats = network.view_groups(**groups), network.view_stats(**state)
+        network, params, stats = fitted_network(self)
         dtype = params.coefs[0].dtype
         X = X.astype(dtype, copy=False)
         with np.errstate(all="ignore"):
@@ -356,3 +354,29 @@ class _CallbackObserver:
         self.context.call_on_fit_task_end(
             estimator=self.estimator, reconstruction_attributes={}, **self.data
         )
+
+
+def fitted_network(estimator):
+    """Return a fitted estimator's network, parameters and statistics.
+
+    For inference and export: the parameters and statistics are views of the
+    fitted attributes (no copy), laid out for the returned network.
+
+    Parameters
+    ----------
+    estimator : BaseNetwork
+        A fitted skdeep estimator.
+
+    Returns
+    -------
+    network : Network
+        The network, with the fitted activation and output loss.
+    params : Params
+        Views of the weights, biases and batch-norm parameters.
+    stats : BatchNormStats
+        Views of the running statistics (empty without batch norm).
+    """
+    check_is_fitted(estimator)
+    network = estimator._inference_network()
+    groups, state = estimator._fitted_groups()
+    return network, network.view_groups(**groups), network.view_stats(**state)

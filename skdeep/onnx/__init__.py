@@ -1,0 +1,98 @@
+"""Export fitted skdeep models, and pipelines ending in one, to ONNX.
+
+Importing this module registers skdeep's converters with skl2onnx, so that
+``skl2onnx.to_onnx`` converts pipelines containing skdeep estimators too.
+Needs the ``onnx`` extra: ``pip install "skdeep[onnx]"``.
+"""
+
+from __future__ import annotations
+
+try:
+    import onnx  # noqa: F401
+    import skl2onnx
+except ImportError as exc:  # pragma: no cover - exercised without the extra
+    raise ImportError(
+        f"skdeep.onnx needs {exc.name or 'skl2onnx'}: pip install 'skdeep[onnx]'"
+    ) from None
+
+from sklearn.compose import TransformedTargetRegressor
+
+from ..estimators import DeepNetClassifier, DeepNetRegressor, LogisticUnit
+from ._convert import (
+    convert,
+    parse_classifier,
+    parse_regressor,
+    shape_classifier,
+    shape_regressor,
+)
+from ._target import convert_transformed_target, shape_transformed_target
+
+__all__ = ["to_onnx"]
+
+for _cls, _parse, _shape in [
+    (LogisticUnit, parse_classifier, shape_classifier),
+    (DeepNetClassifier, parse_classifier, shape_classifier),
+    (DeepNetRegressor, parse_regressor, shape_regressor),
+]:
+    skl2onnx.update_registered_converter(
+        _cls, f"Skdeep{_cls.__name__}", _shape, convert, parser=_parse
+    )
+try:  # skl2onnx has none (1.20); if a later one does, it keeps its own
+    skl2onnx.update_registered_converter(
+        TransformedTargetRegressor,
+        "SkdeepTransformedTargetRegressor",
+        shape_transformed_target,
+        convert_transformed_target,
+        overwrite=False,
+    )
+except RuntimeError:  # pragma: no cover - a converter is already registered
+    pass
+
+
+def to_onnx(model, X_sample, *, target_opset=None):
+    """Convert a fitted skdeep estimator, or a pipeline ending in one, to ONNX.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted :class:`~skdeep.LogisticUnit`,
+        :class:`~skdeep.DeepNetClassifier` or
+        :class:`~skdeep.DeepNetRegressor`, or a fitted scikit-learn
+        ``Pipeline``, ``ColumnTransformer`` or ``TransformedTargetRegressor``
+        ending in one.
+    X_sample : array-like or DataFrame
+        A few rows of input, which fix the graph's input names and types:
+        float32 rows make a float32 graph, float64 rows a float64 graph, and a
+        DataFrame one input per column (named as the columns).
+    target_opset : int, default=None
+        ONNX opset; None is the newest that skl2onnx supports.
+
+    Returns
+    -------
+    onnx_model : onnx.ModelProto
+        The graph. Classifiers output ``label`` and ``probabilities`` (a
+        float tensor of shape (n_samples, n_classes), no ZipMap), regressors
+        ``variable`` (n_samples, n_outputs). Batch norm is folded into the
+        weights and dropout is left out, as at prediction.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime as rt
+    >>> from sklearn.datasets import load_iris
+    >>> from skdeep import DeepNetClassifier
+    >>> from skdeep.onnx import to_onnx
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = X.astype(np.float32)
+    >>> net = DeepNetClassifier((16,), solver="lbfgs", random_state=0).fit(X, y)
+    >>> graph = to_onnx(net, X[:1])
+    >>> [output.name for output in graph.graph.output]
+    ['label', 'probabilities']
+    >>> session = rt.InferenceSession(graph.SerializeToString())
+    >>> label, proba = session.run(None, {"X": X})
+    >>> bool((label == net.predict(X)).all())
+    True
+    >>> bool(np.allclose(proba, net.predict_proba(X), atol=1e-5))
+    True
+    """
+    return skl2onnx.to_onnx(model, X_sample, target_opset=target_opset)

@@ -1,0 +1,233 @@
+"""skl2onnx converters for skdeep's estimators: the fitted network as a graph.
+
+The graph follows the fitted network's layers, one conversion per layer kind:
+``Dense`` is a MatMul and an Add; ``BatchNorm`` is folded into the Dense
+before it (inference uses fixed statistics, so it is an affine map); an
+activation is its ONNX operator (GELU exactly, through Erf); ``Dropout`` is
+the identity at inference. The loss's link then gives the outputs, named as
+skl2onnx names scikit-learn's: classifiers ``label`` and ``probabilities``
+(a plain tensor, no ZipMap), regressors ``variable``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from onnx import TensorProto
+from skl2onnx import get_model_alias
+from skl2onnx.common.data_types import (
+    DoubleTensorType,
+    FloatTensorType,
+    Int64TensorType,
+    StringTensorType,
+)
+
+from ..estimators._base import fitted_network
+from ..nn.layers import ActivationLayer, BatchNorm, Dense, Dropout
+
+__all__ = [
+    "convert",
+    "parse_classifier",
+    "parse_regressor",
+    "shape_classifier",
+    "shape_regressor",
+]
+
+
+# -- parsers: the outputs, named as skl2onnx names them -------------------------
+def _float_type(input_type):
+    return (
+        DoubleTensorType
+        if isinstance(input_type, DoubleTensorType)
+        else FloatTensorType
+    )
+
+
+def _label_type(classes):
+    if classes.dtype.kind in "biu" or (
+        classes.dtype.kind == "f" and np.array_equal(classes, np.round(classes))
+    ):
+        return Int64TensorType
+    if classes.dtype.kind in "UO":
+        return StringTensorType
+    raise NotImplementedError(
+        f"Class labels of dtype {classes.dtype} cannot be exported to ONNX; "
+        "encode them as integers or strings."
+    )
+
+
+def parse_classifier(scope, model, inputs, custom_parsers=None):
+    """Declare a classifier's outputs: ``label`` and ``probabilities``."""
+    operator = scope.declare_local_operator(get_model_alias(type(model)), model)
+    operator.inputs = inputs
+    label = scope.declare_local_variable("label", _label_type(model.classes_)())
+    floats = _float_type(inputs[0].type)()
+    proba = scope.declare_local_variable("probabilities", floats)
+    operator.outputs.extend([label, proba])
+    return operator.outputs
+
+
+def parse_regressor(scope, model, inputs, custom_parsers=None):
+    """Declare a regressor's output: ``variable``."""
+    operator = scope.declare_local_operator(get_model_alias(type(model)), model)
+    operator.inputs = inputs
+    floats = _float_type(inputs[0].type)()
+    operator.outputs.append(scope.declare_local_variable("variable", floats))
+    return operator.outputs
+
+
+def shape_classifier(operator):
+    """Set the output shapes: (N,) labels, or (N, n_labels) for multilabel."""
+    n = operator.inputs[0].get_first_dimension()
+    network, _, _ = fitted_network(operator.raw_operator)
+    k = len(operator.raw_operator.classes_)
+    multilabel = network.loss.name == "binary_log_loss" and network.layer_units[-1] > 1
+    operator.outputs[0].type.shape = [n, k] if multilabel else [n]
+    operator.outputs[1].type.shape = [n, k]
+
+
+def shape_regressor(operator):
+    """Set the output shape: (N, n_outputs)."""
+    n = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type.shape = [n, operator.raw_operator.n_outputs_]
+
+
+# -- the converter -----------------------------------------------------------------
+class _Graph:
+    """Adds nodes and initializers in one dtype, with unique names."""
+
+    def __init__(self, scope, container, dtype):
+        self.scope, self.container, self.dtype = scope, container, np.dtype(dtype)
+        self.proto = (
+            TensorProto.DOUBLE if self.dtype == np.float64 else TensorProto.FLOAT
+        )
+
+    def constant(self, name, values, proto=None):
+        values = np.asarray(values)
+        unique = self.scope.get_unique_variable_name(name)
+        if proto is None:
+            proto, values = self.proto, values.astype(self.dtype)
+        flat = values.ravel().tolist()
+        self.container.add_initializer(unique, proto, list(values.shape), flat)
+        return unique
+
+    def node(self, op_type, inputs, output=None, op_domain="", **attrs):
+        output = output or self.scope.get_unique_variable_name(op_type.lower())
+        name = self.scope.get_unique_operator_name(op_type)
+        self.container.add_node(
+            op_type, inputs, [output], name=name, op_domain=op_domain, **attrs
+        )
+        return output
+
+
+def _dense(graph, x, coef, intercept, batch_norm=None):
+    """``x @ W + b``, with a following batch norm folded into W and b."""
+    coef = np.asarray(coef, dtype=np.float64)
+    intercept = np.asarray(intercept, dtype=np.float64)
+    if batch_norm is not None:
+        (scale, offset), (mean, var), epsilon = batch_norm
+        a = np.asarray(scale, np.float64) / np.sqrt(
+            np.asarray(var, np.float64) + epsilon
+        )
+        coef = coef * a
+        intercept = (intercept - mean) * a + offset
+    z = graph.node("MatMul", [x, graph.constant("coef", coef)])
+    return graph.node("Add", [z, graph.constant("intercept", intercept)])
+
+
+def _activation(graph, x, name):
+    if name == "identity":
+        return x
+    if name == "gelu":  # exact: x * Phi(x) = x (1 + erf(x / sqrt 2)) / 2
+        scaled = graph.node("Mul", [x, graph.constant("inv_sqrt2", 1 / np.sqrt(2.0))])
+        if graph.proto == TensorProto.DOUBLE:
+            # onnxruntime has Erf for float32 only: that one node is float32
+            # (its relative error, ~1e-7, is far below the tolerance of tests).
+            single = graph.node("Cast", [scaled], to=TensorProto.FLOAT)
+            erf = graph.node("Cast", [graph.node("Erf", [single])], to=graph.proto)
+        else:
+            erf = graph.node("Erf", [scaled])
+        one_plus = graph.node("Add", [erf, graph.constant("one", 1.0)])
+        half_x = graph.node("Mul", [x, graph.constant("half", 0.5)])
+        return graph.node("Mul", [half_x, one_plus])
+    simple = {
+        "logistic": ("Sigmoid", {}),
+        "tanh": ("Tanh", {}),
+        "relu": ("Relu", {}),
+        "leaky_relu": ("LeakyRelu", {"alpha": 0.01}),
+        "elu": ("Elu", {"alpha": 1.0}),
+    }
+    if name not in simple:
+        raise NotImplementedError(f"No ONNX conversion for the activation {name!r}.")
+    op_type, attrs = simple[name]
+    return graph.node(op_type, [x], **attrs)
+
+
+def _raw_scores(graph, x, network, params, stats):
+    """Add the network's raw scores, layer by layer (see the module docstring)."""
+    layers, views, state = network.layers, params.layers, stats.layers
+    i = 0
+    while i < len(layers):
+        layer = layers[i]
+        if isinstance(layer, Dense):
+            coef, intercept = views[i]
+            if intercept is None:
+                intercept = np.zeros(coef.shape[1])
+            following = layers[i + 1] if i + 1 < len(layers) else None
+            folded = None
+            if isinstance(following, BatchNorm):
+                folded = (views[i + 1], state[i + 1], following.epsilon)
+                i += 1  # the batch norm is part of this Dense now
+            x = _dense(graph, x, coef, intercept, folded)
+        elif isinstance(layer, ActivationLayer):
+            x = _activation(graph, x, layer.activation.name)
+        elif not isinstance(layer, Dropout):  # dropout: the identity at inference
+            raise NotImplementedError(
+                f"No ONNX conversion for the layer {type(layer).__name__}."
+            )
+        i += 1
+    return x
+
+
+def convert(scope, operator, container):
+    """Write the fitted network and its link into the ONNX graph."""
+    model = operator.raw_operator
+    network, params, stats = fitted_network(model)
+    x = operator.inputs[0].full_name
+    input_type = operator.inputs[0].type
+    dtype = np.float64 if isinstance(input_type, DoubleTensorType) else np.float32
+    graph = _Graph(scope, container, dtype)
+    if not isinstance(input_type, (FloatTensorType, DoubleTensorType)):
+        x = graph.node("Cast", [x], to=graph.proto)
+    raw = _raw_scores(graph, x, network, params, stats)
+    outputs = [output.full_name for output in operator.outputs]
+    loss = network.loss.name
+    if loss == "squared_error":
+        graph.node("Identity", [raw], outputs[0])
+    elif loss == "poisson":
+        graph.node("Exp", [raw], outputs[0])
+    elif loss == "log_loss":
+        graph.node("Softmax", [raw], outputs[1], axis=1)
+        _labels(graph, raw, model.classes_, outputs[0])
+    elif network.layer_units[-1] == 1:  # binary: two sigmoids, exact in both tails
+        negative = graph.node("Neg", [raw])
+        both = graph.node("Concat", [negative, raw], axis=1)
+        graph.node("Sigmoid", [both], outputs[1])
+        _labels(graph, both, model.classes_, outputs[0])
+    else:  # multilabel: one sigmoid per label, a label where the score is > 0
+        graph.node("Sigmoid", [raw], outputs[1])
+        positive = graph.node("Greater", [raw, graph.constant("zero", 0.0)])
+        graph.node("Cast", [positive], outputs[0], to=TensorProto.INT64)
+
+
+def _labels(graph, scores, classes, output):
+    """``classes[argmax(scores)]``: the first of tied scores, as NumPy picks."""
+    index = graph.node("ArgMax", [scores], axis=1, keepdims=0)
+    if _label_type(classes) is StringTensorType:
+        table = graph.constant(
+            "classes",
+            np.array([str(c).encode() for c in classes], dtype=object),
+            TensorProto.STRING,
+        )
+    else:
+        table = graph.constant("classes", classes.astype(np.int64), TensorProto.INT64)
+    graph.node("Gather", [table, index], output, axis=0)
