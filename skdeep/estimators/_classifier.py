@@ -344,7 +344,8 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
                 targets.y[targets.codes == c][0] for c in np.flatnonzero(counts == 1)
             )
             raise ValueError(
-                f"{exc}. With early_stopping=True, fit holds out a stratified "
+                f"{str(exc).rstrip('.')}. With early_stopping=True, fit holds out "
+                "a stratified "
                 "validation split, which needs 2 samples of every class; class "
                 f"{', '.join(map(str, rare))} has a single sample. Pass X_val and "
                 "y_val to fit, or set early_stopping=False."
