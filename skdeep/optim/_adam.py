@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._base import chunks
+
 __all__ = ["Adam", "AdamState"]
 
 
@@ -112,14 +114,8 @@ class Adam:
         # The state keeps m / (1 - beta_1) and v / (1 - beta_2): their updates
         # are then M <- beta_1 M + g and V <- beta_2 V + g^2, two passes each,
         # and the constants move into the scalar step size.
-        M, V, g = state.m, state.v, grads
         state.t += 1
         t = state.t
-        M *= self.beta_1
-        M += g
-        np.square(g, out=g)
-        V *= self.beta_2
-        V += g
         # With m = (1 - b1) M and v = (1 - b2) V, the step
         # lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps) is
         # scale * M / (sqrt(V) + eps / sqrt(1 - b2)).
@@ -130,8 +126,16 @@ class Adam:
             * (1 - self.beta_1)
             / ((1 - self.beta_1**t) * root)
         )
-        np.sqrt(V, out=g)  # the gradient's memory now holds the step
-        g += self.epsilon / root
-        np.divide(M, g, out=g)
-        g *= scale
-        params -= g
+        shift = self.epsilon / root
+        for piece in chunks(params.size):
+            M, V, g = state.m[piece], state.v[piece], grads[piece]
+            M *= self.beta_1
+            M += g
+            np.square(g, out=g)
+            V *= self.beta_2
+            V += g
+            np.sqrt(V, out=g)  # the gradient's memory now holds the step
+            g += shift
+            np.divide(M, g, out=g)
+            g *= scale
+            params[piece] -= g

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._base import chunks
+
 __all__ = ["RMSprop", "RMSpropState"]
 
 
@@ -105,13 +107,14 @@ class RMSprop:
         """
         # V = v / (1 - beta) follows V <- beta V + g^2 (two passes), and
         # sqrt(v) + eps = root * (sqrt(V) + eps / root), root = sqrt(1 - beta).
-        V, denom, g = state.v, state.scratch, grads
         root = np.sqrt(1 - self.beta)
-        np.square(g, out=denom)
-        V *= self.beta
-        V += denom
-        np.sqrt(V, out=denom)
-        denom += self.epsilon / root
-        np.divide(g, denom, out=g)
-        g *= learning_rate / root
-        params -= g
+        for piece in chunks(params.size):
+            V, denom, g = state.v[piece], state.scratch[piece], grads[piece]
+            np.square(g, out=denom)
+            V *= self.beta
+            V += denom
+            np.sqrt(V, out=denom)
+            denom += self.epsilon / root
+            np.divide(g, denom, out=g)
+            g *= learning_rate / root
+            params[piece] -= g

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._base import chunks
+
 __all__ = ["SGD", "SGDState"]
 
 
@@ -104,13 +106,14 @@ class SGD:
         learning_rate : float
             Step size :math:`\eta` for this step.
         """
-        velocity, g = state.velocity, grads
-        g *= learning_rate
-        velocity *= self.momentum
-        velocity -= g
-        if self.nesterov:
-            params -= g
-            np.multiply(velocity, self.momentum, out=g)
-            params += g
-        else:
-            params += velocity
+        for piece in chunks(params.size):
+            velocity, g, theta = state.velocity[piece], grads[piece], params[piece]
+            g *= learning_rate
+            velocity *= self.momentum
+            velocity -= g
+            if self.nesterov:
+                theta -= g
+                np.multiply(velocity, self.momentum, out=g)
+                theta += g
+            else:
+                theta += velocity
