@@ -24,13 +24,17 @@ class BatchNormCache:
     Examples
     --------
     >>> from skdeep.nn.layers import BatchNormCache
-    >>> BatchNormCache(n_rows=32, n_units=8, dtype=float).normalized.shape
+    >>> BatchNormCache(n_rows=32, n_units=8, dtype=float).centered.shape
     (32, 8)
     """
 
     def __init__(self, n_rows: int, n_units: int, dtype):
-        self.normalized = np.empty((n_rows, n_units), dtype=dtype)
+        # z - mean: with inv_std it gives the normalized z_hat, never stored.
+        self.centered = np.empty((n_rows, n_units), dtype=dtype)
         self.scratch = np.empty((n_rows, n_units), dtype=dtype)
+        # Column sums as products with a vector of ones: faster than
+        # np.sum(axis=0) on row-major data, and free of its overhead.
+        self.ones = np.ones(n_rows, dtype=dtype)
         self.mean = np.empty(n_units, dtype=dtype)
         self.var = np.empty(n_units, dtype=dtype)
         self.inv_std = np.empty(n_units, dtype=dtype)
@@ -142,7 +146,7 @@ class BatchNorm(Layer):
         return np.zeros(n, dtype), np.ones(n, dtype)
 
     def buffers(self, n_rows: int, dtype, input_grad: bool) -> BatchNormCache:
-        """Make room for the normalized batch and its statistics.
+        """Make room for the centered batch and its statistics.
 
         Parameters
         ----------
@@ -235,30 +239,29 @@ class BatchNorm(Layer):
         scale, offset : ndarray of shape (n_units,)
             :math:`\gamma` and :math:`\beta`.
         cache : BatchNormCache
-            Receives :math:`\hat z`, the statistics and
+            Receives :math:`z - \mu`, the statistics and
             :math:`1/\sqrt{\sigma^2+\epsilon}`.
         weight : float or ndarray of shape (n_samples,), default=None
             The weights :math:`p_i` (summing to one); None or a scalar means
             equal weights.
         """
         n = z.shape[0]
-        normalized = cache.normalized[:n]
+        centered, scratch = cache.centered[:n], cache.scratch[:n]
         cache.weight = None if weight is None or np.ndim(weight) == 0 else weight
+        weights = cache.ones[:n] if cache.weight is None else cache.weight
+        np.dot(weights, z, out=cache.mean)
         if cache.weight is None:
-            np.mean(z, axis=0, out=cache.mean)
-        else:
-            np.dot(cache.weight, z, out=cache.mean)
-        z -= cache.mean
-        np.square(z, out=normalized)
+            cache.mean /= n
+        np.subtract(z, cache.mean, out=centered)
+        np.square(centered, out=scratch)
+        np.dot(weights, scratch, out=cache.var)
         if cache.weight is None:
-            np.mean(normalized, axis=0, out=cache.var)
-        else:
-            np.dot(cache.weight, normalized, out=cache.var)
+            cache.var /= n
         np.add(cache.var, self.epsilon, out=cache.inv_std)
         np.sqrt(cache.inv_std, out=cache.inv_std)
         np.reciprocal(cache.inv_std, out=cache.inv_std)
-        np.multiply(z, cache.inv_std, out=normalized)
-        np.multiply(normalized, scale, out=z)
+        # gamma z_hat + beta = (z - mean) (gamma inv_std) + beta: two passes.
+        np.multiply(centered, scale * cache.inv_std, out=z)
         z += offset
 
     def forward_inference(
@@ -309,23 +312,29 @@ class BatchNorm(Layer):
             :math:`\partial L / \partial \beta`.
         """
         n = delta.shape[0]
-        normalized, scratch = cache.normalized[:n], cache.scratch[:n]
-        np.multiply(delta, normalized, out=scratch)
-        np.sum(scratch, axis=0, out=scale_grad)
-        np.sum(delta, axis=0, out=offset_grad)
-        # g = gamma * delta; dz = inv_std * (g - p sum(g) - p z_hat sum(g z_hat)),
-        # with sum(g) = gamma * offset_grad and sum(g z_hat) = gamma * scale_grad.
-        delta *= scale
+        centered, scratch = cache.centered[:n], cache.scratch[:n]
+        inv_std = cache.inv_std
+        # d(gamma) = sum(delta z_hat) = inv_std sum(delta (z - mean)).
+        np.multiply(delta, centered, out=scratch)
+        np.dot(cache.ones[:n], scratch, out=scale_grad)
+        scale_grad *= inv_std
+        np.dot(cache.ones[:n], delta, out=offset_grad)
+        # With g = gamma delta and z_hat = (z - mean) inv_std,
+        # dz = inv_std (g - p sum(g) - p z_hat sum(g z_hat))
+        #    = c1 delta - p (c3 + (z - mean) c2), where c1 = gamma inv_std,
+        # c2 = gamma inv_std^2 d(gamma) and c3 = gamma inv_std d(beta).
+        c1 = scale * inv_std
+        c2 = c1 * inv_std * scale_grad
+        c3 = c1 * offset_grad
         if cache.weight is None:
-            delta -= scale * offset_grad / n
-            np.multiply(normalized, scale * scale_grad / n, out=scratch)
-        else:
-            p = cache.weight[:, None]
-            delta -= p * (scale * offset_grad)
-            np.multiply(normalized, scale * scale_grad, out=scratch)
-            scratch *= p
+            c2 /= n
+            c3 /= n
+        np.multiply(centered, c2, out=scratch)
+        scratch += c3
+        if cache.weight is not None:
+            scratch *= cache.weight[:, None]
+        delta *= c1
         delta -= scratch
-        delta *= cache.inv_std
 
     def update_running(
         self, cache: BatchNormCache, running_mean: np.ndarray, running_var: np.ndarray
