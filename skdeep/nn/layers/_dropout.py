@@ -12,6 +12,8 @@ __all__ = ["Dropout"]
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+# Each 64-bit hash is cut into this many 16-bit draws.
+_LANES = 4
 
 
 def mix64(h: np.ndarray) -> np.ndarray:
@@ -72,7 +74,8 @@ class _DropoutBuffers:
     def __init__(self, n_rows, n_units, dtype):
         self.mask = np.empty((n_rows, n_units), dtype=dtype)
         self.out = np.empty((n_rows, n_units), dtype=dtype)  # activation x mask
-        self.hashes = np.empty((n_rows, n_units), dtype=np.uint64)
+        # One 64-bit hash gives the draws of four units (16 bits each).
+        self.hashes = np.empty((n_rows, -(-n_units // _LANES)), dtype=np.uint64)
 
 
 class Dropout(Layer):
@@ -104,6 +107,12 @@ class Dropout(Layer):
     within a step. That is what makes a sample weight of 2 equivalent to
     repeating the row, as scikit-learn expects of ``sample_weight``.
 
+    Each well-mixed 64-bit hash is cut into four 16-bit draws, one per unit,
+    so a mask costs a quarter of the hashing; the rate is therefore a
+    multiple of :math:`2^{-16}` (the nearest to the one asked for), and the
+    scale :math:`1/(1-p)` uses that exact rate, so :math:`E[D] = A` holds
+    exactly.
+
     Examples
     --------
     >>> import numpy as np
@@ -127,8 +136,9 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.n_units = n_units
         self.position = position
-        # keep iff the hash is >= rate * 2**64: an integer comparison.
-        self._threshold = np.uint64(min(int(self.rate * 2.0**64), 2**64 - 1))
+        # keep iff a 16-bit draw is >= threshold: an integer comparison.
+        self._threshold = np.uint16(min(round(self.rate * 2**16), 2**16 - 1))
+        self._scale = 2**16 / (2**16 - int(self._threshold))
         self.set_seed(0)
 
     def set_seed(self, seed: int) -> None:
@@ -205,7 +215,7 @@ class Dropout(Layer):
 
     # -- the masks -------------------------------------------------------------
     def unit_keys(self, seed: int, layer: int, n_units: int) -> np.ndarray:
-        """Per-unit uint64 keys of a layer, from a seed.
+        """Uint64 keys of a layer's units, from a seed: one key per four units.
 
         Parameters
         ----------
@@ -218,12 +228,13 @@ class Dropout(Layer):
 
         Returns
         -------
-        keys : ndarray of shape (n_units,), dtype uint64
+        keys : ndarray of shape (ceil(n_units / 4),), dtype uint64
         """
+        n_words = -(-n_units // _LANES)
         with np.errstate(over="ignore"):  # uint64 arithmetic wraps, on purpose
             base = np.array([seed], dtype=np.uint64) * _GOLDEN
             base += np.array([layer + 1], dtype=np.uint64) * _M1
-            keys = np.arange(n_units, dtype=np.uint64) * _GOLDEN + base
+            keys = np.arange(n_words, dtype=np.uint64) * _GOLDEN + base
         return mix64(keys)
 
     def draw_mask(
@@ -235,11 +246,11 @@ class Dropout(Layer):
         ----------
         rows : ndarray of shape (n_samples,), dtype uint64
             From :func:`row_keys`.
-        units : ndarray of shape (n_units,), dtype uint64
+        units : ndarray of shape (ceil(n_units / 4),), dtype uint64
             From :meth:`unit_keys`.
         out : ndarray of shape (n_samples, n_units)
             Float buffer receiving ``0`` or ``1 / (1 - rate)``.
-        scratch : ndarray of shape (n_samples, n_units), dtype uint64, optional
+        scratch : ndarray of shape (n_samples, ceil(n_units / 4)), uint64, optional
             Buffer for the hashes; allocated if None.
 
         Returns
@@ -248,6 +259,7 @@ class Dropout(Layer):
         """
         h = np.bitwise_xor(rows[:, None], units[None, :], out=scratch)
         mix64(h)
-        np.greater_equal(h, self._threshold, out=out, casting="unsafe")
-        out *= 1.0 / (1.0 - self.rate)
+        draws = h.view(np.uint16)[:, : out.shape[1]]  # four per hash
+        np.greater_equal(draws, self._threshold, out=out, casting="unsafe")
+        out *= self._scale
         return out
