@@ -15,8 +15,8 @@ class ActivationLayer(Layer):
 
     Back-propagation multiplies the incoming gradient by :math:`f'(z)`,
     computed from the output :math:`a` (which it may then overwrite: nothing
-    needs it afterwards), or from a copy of :math:`z` kept during training
-    for activations that need it (see :mod:`skdeep.nn.activations`).
+    needs it afterwards), or from what the activation kept during training
+    (see :mod:`skdeep.nn.activations`).
 
     Parameters
     ----------
@@ -42,7 +42,7 @@ class ActivationLayer(Layer):
         self.n_units = n_units
 
     def buffers(self, n_rows: int, dtype, input_grad: bool):
-        """Make room for the pre-activation, if the derivative needs it.
+        """Make room for what the activation keeps in training, if anything.
 
         Parameters
         ----------
@@ -55,11 +55,10 @@ class ActivationLayer(Layer):
 
         Returns
         -------
-        buffers : ndarray of shape (n_rows, n_units) or None
+        buffers : tuple of ndarray of shape (n_rows, n_units)
         """
-        if self.activation.needs_preactivation:
-            return np.empty((n_rows, self.n_units), dtype=dtype)
-        return None
+        shape = (n_rows, self.n_units)
+        return tuple(np.empty(shape, dtype) for _ in range(self.activation.kept))
 
     def forward(self, x: np.ndarray, ctx: LayerContext) -> np.ndarray:
         """Replace ``x`` by ``f(x)``.
@@ -69,16 +68,18 @@ class ActivationLayer(Layer):
         x : ndarray of shape (n_samples, n_units)
             Pre-activation; overwritten.
         ctx : LayerContext
-            Keeps the output (and, in training, the pre-activation if needed).
+            Keeps the output (and, in training, what the derivative needs).
 
         Returns
         -------
         a : ndarray of shape (n_samples, n_units)
             ``x`` itself.
         """
-        if ctx.run.training and ctx.buffers is not None:
-            np.copyto(ctx.buffers[: x.shape[0]], x)
-        self.activation.forward(x)
+        if ctx.run.training:
+            n = x.shape[0]
+            self.activation.train(x, tuple(b[:n] for b in ctx.buffers))
+        else:
+            self.activation.forward(x)
         ctx.saved = x
         return x
 
@@ -97,8 +98,7 @@ class ActivationLayer(Layer):
         dz : ndarray of shape (n_samples, n_units)
             ``dy`` itself.
         """
-        if ctx.buffers is not None:
-            self.activation.derivative(ctx.buffers[: dy.shape[0]], dy)
-        else:
-            self.activation.derivative(ctx.saved, dy)
+        n = dy.shape[0]
+        kept = tuple(b[:n] for b in ctx.buffers)
+        self.activation.backward(ctx.saved, kept, dy)
         return dy
