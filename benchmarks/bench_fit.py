@@ -9,7 +9,14 @@ per-batch overhead dominates: 5,000 x 20 features, (64,) hidden units,
 batch 64, 20 epochs. Workload R1 is W1's shape for regression:
 ``make_regression(n_samples=20000, n_features=100, n_informative=50,
 noise=10)``, features and target standardised, one output, held-out R^2;
-DeepNetRegressor against MLPRegressor.
+DeepNetRegressor against MLPRegressor. Workload SW is small and wide, where
+the element-wise work weighs most: 4,000 x 40 (of 5,000, 10 classes),
+``(256, 256)``, batch 200, 20 epochs.
+
+The second table times each network kind (plain, ``dropout=0.2``,
+``batch_norm=True``, ``activation='gelu'``) in skdeep and in PyTorch's CPU
+training loop on the same layers (Linear, BatchNorm1d, the activation,
+Dropout; Adam; cross-entropy; if PyTorch is installed), on W1 and SW.
 
 The *matmul floor* is the time of only the matrix products one epoch needs
 at those shapes (forward products, weight gradients, and input gradients for
@@ -46,6 +53,12 @@ WORKLOADS = {
         data=dict(n_samples=5000, n_features=20, n_informative=10, n_classes=3),
         hidden=(64,),
         batch_size=64,
+        epochs=20,
+    ),
+    "SW": dict(
+        data=dict(n_samples=5000, n_features=40, n_informative=20, n_classes=10),
+        hidden=(256, 256),
+        batch_size=200,
         epochs=20,
     ),
     "R1": dict(
@@ -102,7 +115,7 @@ def matmul_floor(n_samples, layer_units, batch_size, epochs, dtype):
     return run
 
 
-def bench(name, spec, dtype, repeats, toolkit=False):
+def bench(name, spec, dtype, repeats):
     X_train, X_test, y_train, y_test = make_data(spec, dtype)
     params = dict(
         hidden_layer_sizes=spec["hidden"],
@@ -133,18 +146,6 @@ def bench(name, spec, dtype, repeats, toolkit=False):
         f"skdeep {ours.__name__}": fit(ours),
         reference: fit(theirs),
     }
-    if toolkit:
-        # What the deep-learning toolkit costs on the same work.
-        for label, extra in [
-            ("skdeep + dropout=0.2", dict(dropout=0.2)),
-            ("skdeep + batch_norm", dict(batch_norm=True)),
-        ]:
-            runners[label] = lambda extra=extra: DeepNetClassifier(
-                **params, **extra
-            ).fit(X_train, y_train)
-    torch_runner = None if regression else _torch_runner(X_train, y_train, spec, dtype)
-    if torch_runner is not None:
-        runners["torch.nn (CPU)"] = torch_runner
     results = interleaved(runners, repeats)
     floor = median(results["matmul floor"][0])
     mlp = median(results[reference][0])
@@ -172,7 +173,16 @@ def _accuracy(model, X, y):
     return model.score(X, y)
 
 
-def _torch_runner(X, y, spec, dtype):
+KINDS = {
+    "plain": {},
+    "dropout=0.2": {"dropout": 0.2},
+    "batch_norm": {"batch_norm": True},
+    "gelu": {"activation": "gelu"},
+}
+
+
+def _torch_runner(X, y, spec, dtype, kind):
+    """The same network in PyTorch's CPU training loop, or None without it."""
     try:
         import torch
     except ImportError:
@@ -180,17 +190,25 @@ def _torch_runner(X, y, spec, dtype):
     torch.manual_seed(0)
     torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
     Xt, yt = torch.from_numpy(X).to(torch_dtype), torch.from_numpy(y).long()
+    options = KINDS[kind]
 
     def run():
         layers, n_in = [], X.shape[1]
         for n in spec["hidden"]:
-            layers += [torch.nn.Linear(n_in, n), torch.nn.ReLU()]
+            layers.append(torch.nn.Linear(n_in, n))
+            if options.get("batch_norm"):
+                layers.append(torch.nn.BatchNorm1d(n, momentum=0.1, eps=1e-5))
+            gelu = options.get("activation") == "gelu"
+            layers.append(torch.nn.GELU() if gelu else torch.nn.ReLU())
+            if options.get("dropout"):
+                layers.append(torch.nn.Dropout(options["dropout"]))
             n_in = n
         layers.append(torch.nn.Linear(n_in, int(y.max()) + 1))
         net = torch.nn.Sequential(*layers).to(torch_dtype)
         opt = torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=0.0)
         loss_fn = torch.nn.CrossEntropyLoss()
         bs = spec["batch_size"]
+        net.train()
         for _ in range(spec["epochs"]):
             perm = torch.randperm(len(Xt))
             for start in range(0, len(Xt), bs):
@@ -198,6 +216,7 @@ def _torch_runner(X, y, spec, dtype):
                 opt.zero_grad()
                 loss_fn(net(Xt[idx]), yt[idx]).backward()
                 opt.step()
+        net.eval()
 
         def predict(X_new):
             with torch.no_grad():
@@ -207,6 +226,50 @@ def _torch_runner(X, y, spec, dtype):
         return predict
 
     return run
+
+
+def bench_kinds(name, spec, dtype, repeats):
+    """Each network kind in skdeep and in PyTorch, interleaved."""
+    X_train, X_test, y_train, y_test = make_data(spec, dtype)
+    params = dict(
+        hidden_layer_sizes=spec["hidden"],
+        solver="adam",
+        batch_size=spec["batch_size"],
+        max_iter=spec["epochs"],
+        tol=0.0,
+        n_iter_no_change=10**6,
+        random_state=0,
+    )
+    runners = {}
+    for kind, options in KINDS.items():
+        runners[f"skdeep {kind}"] = partial(
+            lambda o: DeepNetClassifier(**params, **o).fit(X_train, y_train), options
+        )
+        torch_runner = _torch_runner(X_train, y_train, spec, dtype, kind)
+        if torch_runner is not None:
+            runners[f"torch {kind}"] = torch_runner
+    results = interleaved(runners, repeats)
+    plain = median(results["skdeep plain"][0])
+    rows = []
+    for kind in KINDS:
+        ours = median(results[f"skdeep {kind}"][0])
+        theirs = results.get(f"torch {kind}")
+        torch_time = median(theirs[0]) if theirs else None
+        rows.append(
+            [
+                f"{name} {np.dtype(dtype).name}",
+                kind,
+                f"{ours:.3f}",
+                f"{ours / plain:.2f}x",
+                "" if torch_time is None else f"{torch_time:.3f}",
+                "" if torch_time is None else f"{torch_time / ours:.2f}x",
+                f"{_accuracy(results[f'skdeep {kind}'][1], X_test, y_test):.4f}",
+                ""
+                if torch_time is None
+                else f"{_accuracy(theirs[1], X_test, y_test):.4f}",
+            ]
+        )
+    return rows
 
 
 def bench_logistic(repeats):
@@ -251,7 +314,13 @@ def main(argv=None):
     parser.add_argument(
         "--only", help="comma-separated workloads to run (e.g. W1,R1); default all"
     )
+    parser.add_argument(
+        "--tables",
+        default="main,kinds,logistic",
+        help="which tables: main, kinds, logistic (comma-separated)",
+    )
     args = parser.parse_args(argv)
+    tables = args.tables.split(",")
     print(machine_summary(), "\n")
     cases = [
         ("W1", np.float64),
@@ -260,37 +329,65 @@ def main(argv=None):
         ("R1", np.float64),
         ("R1", np.float32),
     ]
+    kind_cases = [
+        ("W1", np.float64),
+        ("W1", np.float32),
+        ("SW", np.float64),
+        ("SW", np.float32),
+    ]
     repeats = args.repeats
     if args.only:
-        cases = [case for case in cases if case[0] in args.only.split(",")]
+        chosen = args.only.split(",")
+        cases = [case for case in cases if case[0] in chosen]
+        kind_cases = [case for case in kind_cases if case[0] in chosen]
     if args.quick:
-        cases, repeats = cases[:1], 3
-    rows = []
-    for i, (name, dtype) in enumerate(cases):
-        rows += bench(name, WORKLOADS[name], dtype, repeats, toolkit=i == 0)
-    print_table(
-        [
-            "workload",
-            "system",
-            "fit s (median)",
-            "x matmul floor",
-            "speed-up vs MLP",
-            "held-out acc / R^2",
-        ],
-        rows,
-    )
-    print()
-    print_table(
-        [
-            "data",
-            "system",
-            "fit ms (median)",
-            "time vs LogisticRegression",
-            "iterations",
-            "train acc",
-        ],
-        bench_logistic(max(repeats, 5)),
-    )
+        cases, kind_cases, repeats = cases[:1], kind_cases[:1], 3
+    if "main" in tables and cases:
+        rows = []
+        for name, dtype in cases:
+            rows += bench(name, WORKLOADS[name], dtype, repeats)
+        print_table(
+            [
+                "workload",
+                "system",
+                "fit s (median)",
+                "x matmul floor",
+                "speed-up vs sklearn",
+                "held-out acc / R^2",
+            ],
+            rows,
+        )
+        print()
+    if "kinds" in tables and kind_cases:
+        rows = []
+        for name, dtype in kind_cases:
+            rows += bench_kinds(name, WORKLOADS[name], dtype, repeats)
+        print_table(
+            [
+                "workload",
+                "network",
+                "skdeep s",
+                "x skdeep plain",
+                "PyTorch s",
+                "speed-up vs PyTorch",
+                "skdeep acc",
+                "PyTorch acc",
+            ],
+            rows,
+        )
+        print()
+    if "logistic" in tables:
+        print_table(
+            [
+                "data",
+                "system",
+                "fit ms (median)",
+                "time vs LogisticRegression",
+                "iterations",
+                "train acc",
+            ],
+            bench_logistic(max(repeats, 5)),
+        )
 
 
 if __name__ == "__main__":
