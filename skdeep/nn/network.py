@@ -402,8 +402,10 @@ class Network(VectorsMixin):
         """Raw scores for any number of rows, in chunks of bounded memory.
 
         Inference mode: no dropout, batch norm with the running statistics.
-        Every call allocates its own buffers, so concurrent calls on the same
-        parameters from several threads are safe.
+        Each layer's :meth:`~skdeep.nn.layers.Layer.infer` allocates what it
+        needs for the call (no workspace, nothing kept for back-propagation),
+        so concurrent calls on the same parameters from several threads are
+        safe.
 
         Parameters
         ----------
@@ -421,16 +423,18 @@ class Network(VectorsMixin):
         raw : ndarray of shape (n_samples, n_outputs)
         """
         n = X.shape[0]
-        dtype = params.coefs[0].dtype
         if n <= chunk_rows:
-            # One chunk: the last layer's buffer is the result.
-            workspace = self.workspace(max(n, 1), dtype)
-            return self.forward(params, X, workspace, stats=stats)[:n]
-        raw = np.empty((n, self.layer_units[-1]), dtype=dtype)
-        workspace = self.workspace(chunk_rows, dtype)
+            return self._infer(params, X, stats)
+        raw = np.empty((n, self.layer_units[-1]), dtype=params.coefs[0].dtype)
         for start in range(0, n, chunk_rows):
             stop = min(start + chunk_rows, n)
-            raw[start:stop] = self.forward(
-                params, X[start:stop], workspace, stats=stats
-            )
+            raw[start:stop] = self._infer(params, X[start:stop], stats)
         return raw
+
+    def _infer(self, params: Params, X, stats: BatchNormStats | None) -> np.ndarray:
+        """One chunk through every layer's :meth:`~skdeep.nn.layers.Layer.infer`."""
+        states = stats.layers if stats is not None else ((),) * len(self.layers)
+        x = X
+        for layer, views, state in zip(self.layers, params.layers, states, strict=True):
+            x = layer.infer(x, views, state)
+        return x

@@ -148,3 +148,40 @@ def test_invalid_layer_units():
         Network([3], "relu", "log_loss")
     with pytest.raises(ValueError, match="Invalid layer_units"):
         Network([3, 0, 2], "relu", "log_loss")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_predict_raw_is_the_inference_forward_pass_for_every_layer_kind(dtype):
+    # predict_raw runs each layer's infer(); it must be forward() in
+    # inference mode: dropout off, batch norm with the running statistics.
+    rng = np.random.RandomState(0)
+    net = Network([5, 7, 6, 4], "gelu", "log_loss", dropout=0.3, batch_norm=True)
+    params = net.init_params(rng, dtype)
+    stats = net.init_stats(dtype)
+    for group in (stats.means, stats.variances):
+        for array in group:
+            array[:] = rng.uniform(0.5, 2.0, size=array.shape)
+    for group in (params.bn_scales, params.bn_offsets):
+        for array in group:
+            array[:] = rng.normal(size=array.shape)
+    X = rng.normal(size=(23, 5)).astype(dtype)
+    full = net.forward(params, X, net.workspace(23, dtype), stats=stats).copy()
+    X_before = X.copy()
+    for rows in (4, 2048):
+        np.testing.assert_array_equal(
+            net.predict_raw(params, X, chunk_rows=rows, stats=stats), full
+        )
+    np.testing.assert_array_equal(X, X_before)  # the input is never written
+
+
+def test_a_layer_without_its_own_infer_runs_forward():
+    from skdeep.nn.layers import Layer
+
+    class Double(Layer):
+        def forward(self, x, ctx):
+            assert not ctx.run.training
+            x *= 2
+            return x
+
+    x = np.ones((3, 2))
+    np.testing.assert_array_equal(Double().infer(x, (), ()), np.full((3, 2), 2.0))

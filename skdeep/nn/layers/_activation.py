@@ -83,6 +83,24 @@ class ActivationLayer(Layer):
         ctx.saved = x
         return x
 
+    def infer(self, x: np.ndarray, params: tuple, state: tuple) -> np.ndarray:
+        """Replace ``x`` by ``f(x)``.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, n_units)
+            Pre-activation; overwritten.
+        params, state : tuple
+            Unused.
+
+        Returns
+        -------
+        a : ndarray of shape (n_samples, n_units)
+            ``x`` itself.
+        """
+        self.activation.forward(x)
+        return x
+
     def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray:
         """Multiply ``dy`` by :math:`f'(z)` in place.
 

@@ -133,7 +133,7 @@ class Layer:
     :meth:`init_params` and :meth:`init_state` when a network starts,
     :meth:`buffers` once per workspace, then :meth:`forward` and
     :meth:`backward` for every batch, and :meth:`update_state` after a
-    training batch.
+    training batch; prediction calls :meth:`infer`.
 
     Attributes
     ----------
@@ -227,6 +227,31 @@ class Layer:
         y : ndarray of shape (n_samples, n_outputs)
         """
         raise NotImplementedError
+
+    def infer(self, x, params: tuple, state: tuple):
+        """Compute the output in inference mode, without a workspace.
+
+        Prediction calls this: it needs no buffers that outlive the call, so
+        concurrent predictions never share memory. The default runs
+        :meth:`forward` with buffers made for this batch; layer kinds with a
+        cheaper inference path override it.
+
+        Parameters
+        ----------
+        x : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            The input; overwritten by a layer working in place, unless it is
+            the network's input (which only the first layer sees, and the
+            first layer is dense).
+        params, state : tuple of ndarray
+            The layer's views of the parameter and state vectors.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples, n_outputs)
+        """
+        ctx = LayerContext(self.buffers(x.shape[0], x.dtype, False), Pass(), False)
+        ctx.params, ctx.state = params, state
+        return self.forward(x, ctx)
 
     def backward(self, dy: np.ndarray, ctx: LayerContext):
         """Back-propagate through the layer.

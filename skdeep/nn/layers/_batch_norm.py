@@ -185,6 +185,26 @@ class BatchNorm(Layer):
             self.forward_inference(x, scale, offset, *ctx.state)
         return x
 
+    def infer(self, x: np.ndarray, params: tuple, state: tuple) -> np.ndarray:
+        r"""Normalize ``x`` in place with the running statistics.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, n_units)
+            Pre-activation; overwritten.
+        params : tuple of ndarray
+            :math:`\gamma` and :math:`\beta`.
+        state : tuple of ndarray
+            Running mean and variance.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples, n_units)
+            ``x`` itself.
+        """
+        self.forward_inference(x, *params, *state)
+        return x
+
     def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray:
         """Back-propagate in place (see :meth:`backward_batch`).
 

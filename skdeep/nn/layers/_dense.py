@@ -137,6 +137,27 @@ class Dense(Layer):
         ctx.saved = x
         return out
 
+    def infer(self, x, params: tuple, state: tuple) -> np.ndarray:
+        """Return ``x @ coef + intercept`` in a new array.
+
+        Parameters
+        ----------
+        x : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+            Input batch; left unchanged.
+        params : tuple of ndarray
+            ``(coef, intercept)`` (intercept None without a bias).
+        state : tuple
+            Unused.
+
+        Returns
+        -------
+        z : ndarray of shape (n_samples, n_units)
+        """
+        z = np.asarray(x @ params[0])
+        if self.fit_intercept:
+            z += params[1]
+        return z
+
     def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray | None:
         """Write the weight and bias gradients; return the input gradient.
 

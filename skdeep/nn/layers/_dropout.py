@@ -195,6 +195,23 @@ class Dropout(Layer):
             self.draw_mask(ctx.run.row_keys, self._units, mask, buffers.hashes[:n])
         return np.multiply(x, mask, out=buffers.out[:n])
 
+    def infer(self, x: np.ndarray, params: tuple, state: tuple) -> np.ndarray:
+        """Return ``x``: dropout is off in inference.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, n_units)
+            The layer's activation.
+        params, state : tuple
+            Unused.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples, n_units)
+            ``x`` itself.
+        """
+        return x
+
     def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray:
         """Multiply ``dy`` by the mask of the forward pass, in place.
 
