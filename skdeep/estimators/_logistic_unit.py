@@ -222,6 +222,11 @@ class LogisticUnit(BaseNetClassifier):
     def _fitted_groups(self) -> tuple[dict, dict]:
         return {"coefs": [self.coef_.T], "intercepts": [self.intercept_]}, {}
 
+    _weights_attribute = "coef_"
+
+    def _inference_key(self) -> tuple:
+        return self._activation, self._loss, self.coef_, self.intercept_
+
     @available_if(stochastic_solver)
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)

@@ -1,8 +1,10 @@
 """Nothing silently wrong, nothing lost: bad input, extremes, divergence, interrupts."""
 
+import gc
 import pickle
 import threading
 import tracemalloc
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -372,6 +374,113 @@ def test_interrupt_during_lbfgs_keeps_the_last_iterate(data, monkeypatch):
     proba = est.predict_proba(X)
     assert np.isfinite(proba).all()
     assert est.loss_ == est.loss_curve_[-1]
+
+
+# -- prediction's fast paths -----------------------------------------------
+PREDICTORS = [
+    pytest.param(
+        lambda: DeepNetClassifier((8,), batch_norm=True, max_iter=5), id="deepnet"
+    ),
+    pytest.param(
+        lambda: DeepNetRegressor(hidden_layer_sizes=(8,), max_iter=5), id="reg"
+    ),
+    pytest.param(lambda: LogisticUnit(), id="unit"),
+]
+
+
+def _outputs(est, X):
+    methods = ("predict", "predict_proba", "decision_function")
+    return [getattr(est, m)(X) for m in methods if hasattr(est, m)]
+
+
+@fixed_budget
+@pytest.mark.parametrize("make", PREDICTORS)
+def test_arrays_taken_as_they_are_predict_as_validated_ones(make, data, monkeypatch):
+    X, y = data
+    est = make().fit(X, y)
+    inputs = {
+        "float64": X,
+        "fortran": np.asfortranarray(X),
+        "float32": X.astype(np.float32),
+        "strided": np.repeat(X, 2, axis=1)[:, ::2],
+        "one row": X[:1],
+        "ints": np.round(X).astype(int),
+        "list": X[:3].tolist(),
+    }
+    fast = {name: _outputs(est, Xi) for name, Xi in inputs.items()}
+    # Now every input goes through scikit-learn's validate_data.
+    monkeypatch.setattr(type(est), "_valid_as_is", lambda self, X: False)
+    for name, Xi in inputs.items():
+        for got, expected in zip(fast[name], _outputs(est, Xi), strict=True):
+            np.testing.assert_array_equal(got, expected, err_msg=name)
+
+
+@fixed_budget
+@pytest.mark.parametrize("make", PREDICTORS)
+def test_prediction_errors_are_validate_datas(make, data, monkeypatch):
+    X, y = data
+    est = make().fit(X, y)
+    nan, inf = X.copy(), X.copy()
+    nan[1, 2], inf[0, 0] = np.nan, -np.inf
+    bad = [nan, inf, X[:, :5], X[:0], X[0], X[:, :, None]]
+
+    def messages():
+        found = []
+        for Xi in bad:
+            with pytest.raises(ValueError) as error:
+                est.predict(Xi)
+            found.append(str(error.value))
+        return found
+
+    fast = messages()
+    monkeypatch.setattr(type(est), "_valid_as_is", lambda self, X: False)
+    assert fast == messages()
+    assert "Input X contains NaN" in fast[0] and "infinity" in fast[1]
+
+
+@fixed_budget
+def test_arrays_after_a_fit_on_a_frame_still_warn(data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    est = DeepNetClassifier((8,), max_iter=5, random_state=0).fit(frame, y)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        est.predict(X)
+
+
+@fixed_budget
+def test_prediction_follows_the_fitted_attributes(data):
+    X, y = data
+    est = DeepNetClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+    before = est.predict_proba(X)
+    names = set(vars(est))
+    # Changed in place: the network's views are the fitted arrays.
+    est.coefs_[1] *= -1
+    flipped = est.predict_proba(X)
+    assert not np.allclose(flipped, before)
+    # Replaced: a new network over the new arrays.
+    est.coefs_[1] = -est.coefs_[1]
+    np.testing.assert_array_equal(est.predict_proba(X), before)
+    est.intercepts_ = [b + 1.0 for b in est.intercepts_]
+    shifted = est.predict_proba(X)
+    assert not np.allclose(shifted, before)
+    reference = DeepNetClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+    reference.coefs_, reference.intercepts_ = est.coefs_, est.intercepts_
+    np.testing.assert_array_equal(reference.predict_proba(X), shifted)
+    # A refit predicts with the new weights, and lets the old ones go;
+    # prediction adds no attribute.
+    del reference
+    old_weights = weakref.ref(est.coefs_[0])
+    est.set_params(max_iter=6).fit(X, y)
+    gc.collect()
+    assert old_weights() is None
+    assert est.n_iter_ == 6
+    assert set(vars(est)) == names
+    np.testing.assert_array_equal(
+        est.predict_proba(X),
+        DeepNetClassifier((8,), max_iter=6, random_state=0).fit(X, y).predict_proba(X),
+    )
+    assert b"Network" not in pickle.dumps(est)
 
 
 # -- concurrency and memory -------------------------------------------------
