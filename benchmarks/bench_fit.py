@@ -115,9 +115,9 @@ def matmul_floor(n_samples, layer_units, batch_size, epochs, dtype):
     return run
 
 
-def bench(name, spec, dtype, repeats):
-    X_train, X_test, y_train, y_test = make_data(spec, dtype)
-    params = dict(
+def fit_params(spec):
+    """The estimators' parameters for a workload: Adam, every epoch run."""
+    return dict(
         hidden_layer_sizes=spec["hidden"],
         solver="adam",
         batch_size=spec["batch_size"],
@@ -126,6 +126,11 @@ def bench(name, spec, dtype, repeats):
         n_iter_no_change=10**6,
         random_state=0,
     )
+
+
+def bench(name, spec, dtype, repeats):
+    X_train, X_test, y_train, y_test = make_data(spec, dtype)
+    params = fit_params(spec)
     regression = spec.get("regression", False)
     n_outputs = 1 if regression else len(np.unique(y_train))
     units = [X_train.shape[1], *spec["hidden"], n_outputs]
@@ -231,15 +236,7 @@ def _torch_runner(X, y, spec, dtype, kind):
 def bench_kinds(name, spec, dtype, repeats):
     """Each network kind in skdeep and in PyTorch, interleaved."""
     X_train, X_test, y_train, y_test = make_data(spec, dtype)
-    params = dict(
-        hidden_layer_sizes=spec["hidden"],
-        solver="adam",
-        batch_size=spec["batch_size"],
-        max_iter=spec["epochs"],
-        tol=0.0,
-        n_iter_no_change=10**6,
-        random_state=0,
-    )
+    params = fit_params(spec)
     runners = {}
     for kind, options in KINDS.items():
         runners[f"skdeep {kind}"] = partial(
