@@ -35,7 +35,8 @@ from ._params import (
     Architecture,
 )
 from ._preparation import PROGRESS_ATTRIBUTES, PreparationMixin
-from ._training import Diverged, Settings, fit_lbfgs, fit_stochastic, predict_raw
+from ._records import Diverged, Settings
+from ._training import fit_lbfgs, fit_stochastic, predict_raw
 
 __all__ = ["BaseNetwork", "fitted_network"]
 

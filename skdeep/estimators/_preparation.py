@@ -23,7 +23,7 @@ from ..nn import Network
 from ..optim import state_from_dict
 from ..utils._sklearn import _check_sample_weight
 from ._params import STOCHASTIC_SOLVERS, validate_architecture
-from ._training import Problem, Progress, TrainState, Validation
+from ._records import Problem, Progress, TrainState, Validation
 
 __all__ = [
     "PROGRESS_ATTRIBUTES",
