@@ -17,6 +17,7 @@ classes or R^2.
 
 from __future__ import annotations
 
+import operator
 import warnings
 import weakref
 
@@ -443,10 +444,9 @@ def fitted_network(estimator):
 def _fitted_network(estimator):
     """:func:`fitted_network` for an estimator known to be fitted."""
     key = estimator._inference_key()
-    entry = _FITTED_NETWORKS.get(estimator)
-    if entry is not None and len(entry[0]) == len(key):
-        if all(a is b for a, b in zip(entry[0], key, strict=True)):
-            return entry[1]
+    built, bundle = _FITTED_NETWORKS.get(estimator, ((), None))
+    if len(built) == len(key) and all(map(operator.is_, built, key)):
+        return bundle
     network = estimator._inference_network()
     groups, state = estimator._fitted_groups()
     bundle = network, network.view_groups(**groups), network.view_stats(**state)
