@@ -36,6 +36,10 @@ class Params(NamedTuple):
         (empty without batch norm).
     layers : tuple of tuple of ndarray
         The same views, layer by layer, in each layer's own order.
+    groups : dict of str to list of ndarray
+        Every group's views by group name, those above included (the
+        groups of layers such as :class:`~skdeep.nn.layers.PeriodicEmbedding`
+        are found only here).
 
     Examples
     --------
@@ -55,6 +59,7 @@ class Params(NamedTuple):
     bn_scales: tuple | list = ()
     bn_offsets: tuple | list = ()
     layers: tuple = ()
+    groups: dict = {}  # a NamedTuple default, never mutated
 
 
 class BatchNormStats(NamedTuple):
@@ -121,6 +126,33 @@ class Layout:
             for spec in specs
             if spec.group == group and spec.shape is not None
         )
+
+    def group_slice(self, group: str) -> slice:
+        """Return the slice of the flat vector that holds a group (empty if absent)."""
+        starts = [
+            start
+            for specs, layer_starts in zip(self.specs, self.starts, strict=True)
+            for spec, start in zip(specs, layer_starts, strict=True)
+            if spec.group == group
+        ]
+        if not starts:
+            return slice(0, 0)
+        return slice(min(starts), min(starts) + self.group_size(group))
+
+    def role_slices(self, role: str) -> list:
+        """Return the slices of the flat vector holding a role's arrays, merged."""
+        pieces = []
+        for specs, layer_starts in zip(self.specs, self.starts, strict=True):
+            for spec, start in zip(specs, layer_starts, strict=True):
+                if spec.role == role and spec.shape is not None:
+                    pieces.append((start, start + int(np.prod(spec.shape))))
+        merged = []
+        for start, stop in sorted(pieces):
+            if merged and merged[-1][1] == start:
+                merged[-1][1] = stop
+            else:
+                merged.append([start, stop])
+        return [slice(start, stop) for start, stop in merged]
 
     def take(self, groups: dict) -> tuple:
         """Per-layer tuples of the given per-group arrays."""
@@ -212,6 +244,7 @@ class VectorsMixin:
             groups.get("bn_scales", []),
             groups.get("bn_offsets", []),
             per_layer,
+            groups,
         )
 
     def unpack_stats(self, flat: np.ndarray) -> BatchNormStats:
@@ -247,7 +280,13 @@ class VectorsMixin:
         params : Params
             ``flat`` is None; the per-layer views are the given arrays.
         """
-        return Params(None, **groups, layers=self._params.take(groups))
+        named = ("coefs", "intercepts", "bn_scales", "bn_offsets")
+        return Params(
+            None,
+            **{name: groups.get(name, []) for name in named},
+            layers=self._params.take(groups),
+            groups=dict(groups),
+        )
 
     def view_stats(self, **groups) -> BatchNormStats:
         """BatchNormStats over existing per-group arrays, without copying.

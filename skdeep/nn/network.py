@@ -69,7 +69,7 @@ class Network(VectorsMixin):
     n_params : int
         Size of the flat parameter vector.
     n_coef_params : int
-        Size of its leading, L2-penalised slice (the Dense weights).
+        Size of its L2-penalised slice (the Dense weights).
 
     Examples
     --------
@@ -132,6 +132,7 @@ class Network(VectorsMixin):
         self._state = Layout([layer.state for layer in self.layers])
         self.n_params = self._params.size
         self.n_coef_params = self._params.group_size("coefs")
+        self._coef_slice = self._params.group_slice("coefs")
         self._stateful = [i for i, layer in enumerate(self.layers) if layer.state]
 
     @property
@@ -143,6 +144,21 @@ class Network(VectorsMixin):
     def has_state(self) -> bool:
         """Whether any layer keeps untrained state (batch norm)."""
         return bool(self._stateful)
+
+    def param_slices(self, role: str) -> list:
+        """Slices of the flat parameter vector that hold a role's arrays.
+
+        Parameters
+        ----------
+        role : {'weights', 'biases', 'scales', 'embeddings'}
+            See :class:`~skdeep.nn.layers.ParamSpec`.
+
+        Returns
+        -------
+        slices : list of slice
+            Contiguous pieces, in order; empty if no layer has the role.
+        """
+        return self._params.role_slices(role)
 
     def set_dropout_seed(self, seed: int) -> None:
         """Choose the seed of the dropout masks.
@@ -292,7 +308,7 @@ class Network(VectorsMixin):
         if strength == 0:
             return 0.0
         # All weights are one contiguous slice: one dot product.
-        coef = params.flat[: self.n_coef_params]
+        coef = params.flat[self._coef_slice]
         return 0.5 * strength * float(np.dot(coef, coef))
 
     def loss_gradient(

@@ -41,16 +41,21 @@ class ParamSpec(NamedTuple):
     shape : tuple of int or None
         Shape of the array; None reserves the slot in its group without an
         array (a Dense layer without bias has ``intercepts[l] = None``).
+    role : {'weights', 'biases', 'scales', 'embeddings'}, default='weights'
+        What the array is to the update rule: per-role learning-rate
+        factors and decoupled weight decay (weights and embeddings by
+        default) select parameters by role. Unused for state arrays.
 
     Examples
     --------
     >>> from skdeep.nn.layers import Dense
-    >>> Dense(3, 2).params
-    (ParamSpec(group='coefs', shape=(3, 2)), ParamSpec(group='intercepts', shape=(2,)))
+    >>> [(spec.group, spec.shape, spec.role) for spec in Dense(3, 2).params]
+    [('coefs', (3, 2), 'weights'), ('intercepts', (2,), 'biases')]
     """
 
     group: str
     shape: tuple | None
+    role: str = "weights"
 
 
 @dataclass

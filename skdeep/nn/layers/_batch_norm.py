@@ -102,8 +102,8 @@ class BatchNorm(Layer):
         self.momentum = momentum
         self.epsilon = epsilon
         self.params = (
-            ParamSpec("bn_scales", (n_units,)),
-            ParamSpec("bn_offsets", (n_units,)),
+            ParamSpec("bn_scales", (n_units,), "scales"),
+            ParamSpec("bn_offsets", (n_units,), "biases"),
         )
         self.state = (
             ParamSpec("means", (n_units,)),

@@ -68,7 +68,7 @@ class Dense(Layer):
         self.fit_intercept = fit_intercept
         self.params = (
             ParamSpec("coefs", (n_inputs, n_units)),
-            ParamSpec("intercepts", (n_units,) if fit_intercept else None),
+            ParamSpec("intercepts", (n_units,) if fit_intercept else None, "biases"),
         )
 
     def init_params(self, rng, dtype, initializer) -> tuple:
