@@ -281,6 +281,60 @@ def _gelu_derivative(kept: tuple, delta: np.ndarray) -> None:
     delta *= kept[1]
 
 
+# selu: f(z) = lambda z if z > 0 else lambda alpha (exp(z) - 1), with the
+# constants of Klambauer et al., "Self-Normalizing Neural Networks" (NeurIPS
+# 2017), eq. 14, that make mean 0 and variance 1 a fixed point;
+# f'(z) = lambda if z > 0 else a + lambda alpha (and a > 0 iff z > 0).
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _selu(z: np.ndarray) -> None:
+    negative = np.minimum(z, 0)
+    np.expm1(negative, out=negative)
+    negative *= SELU_ALPHA
+    np.maximum(z, 0, out=z)
+    z += negative
+    z *= SELU_SCALE
+
+
+def _selu_derivative(a: np.ndarray, delta: np.ndarray) -> None:
+    positive = np.greater(a, 0)  # one byte per value; a is overwritten next
+    np.minimum(a, 0, out=a)
+    a += SELU_SCALE * SELU_ALPHA
+    np.copyto(a, SELU_SCALE, where=positive)
+    delta *= a
+
+
+# mish: f(z) = z tanh(softplus(z)) (Misra, "Mish: A Self Regularized
+# Non-Monotonic Activation Function", BMVC 2020), and with t = tanh(softplus z),
+# f'(z) = t + z sigmoid(z) (1 - t^2), since d softplus / dz = sigmoid(z) and
+# d tanh(u) / du = 1 - tanh(u)^2.
+def _mish(z: np.ndarray) -> None:
+    t = np.logaddexp(0, z)  # softplus, without overflow for large z
+    np.tanh(t, out=t)
+    z *= t
+
+
+def _mish_train(z: np.ndarray, kept: tuple) -> None:
+    # The slope needs z, so it is computed here while z is at hand, as for
+    # GELU: back-propagation is then one multiplication.
+    slope, t, scratch = kept
+    np.logaddexp(0, z, out=t)
+    np.tanh(t, out=t)
+    expit(z, out=slope)
+    slope *= z  # z sigmoid(z)
+    z *= t  # the output
+    np.square(t, out=scratch)
+    np.subtract(1, scratch, out=scratch)
+    slope *= scratch  # z sigmoid(z) (1 - t^2)
+    slope += t
+
+
+def _mish_derivative(kept: tuple, delta: np.ndarray) -> None:
+    delta *= kept[0]
+
+
 ACTIVATIONS: dict[str, Activation] = {
     act.name: act
     for act in (
@@ -297,6 +351,15 @@ ACTIVATIONS: dict[str, Activation] = {
             kept=2,
             forward_train=_gelu_train,
             derivative_kept=_gelu_derivative,
+        ),
+        Activation("selu", _selu, _selu_derivative),
+        Activation(
+            "mish",
+            _mish,
+            None,
+            kept=3,
+            forward_train=_mish_train,
+            derivative_kept=_mish_derivative,
         ),
     )
 }

@@ -46,8 +46,21 @@ def _weighted_sum(values: np.ndarray, weight: float | np.ndarray) -> float:
     return float(np.dot(weight, values))
 
 
+def _check_smoothing(label_smoothing: float) -> None:
+    if not 0 <= label_smoothing < 1:
+        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}.")
+
+
 class BinaryCrossEntropy:
     r"""Sigmoid link with binary cross-entropy, one column per output.
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        :math:`\varepsilon` in [0, 1): each 0/1 target :math:`t` becomes
+        :math:`(1 - \varepsilon) t + \varepsilon / 2`, the two-class case of
+        PyTorch's ``CrossEntropyLoss(label_smoothing=...)``; with several
+        columns (multilabel), each label is smoothed on its own.
 
     Notes
     -----
@@ -61,6 +74,8 @@ class BinaryCrossEntropy:
     which equals :math:`-t \log \sigma(z) - (1 - t) \log(1 - \sigma(z))`.
     ``log(1 + exp(z))`` is evaluated with :func:`numpy.logaddexp`, so the loss
     is finite for every finite :math:`z`. Columns are summed (multilabel).
+    With label smoothing the formulas hold for the smoothed target; the
+    loss is then not zero at its minimum.
 
     Examples
     --------
@@ -77,6 +92,10 @@ class BinaryCrossEntropy:
 
     name = "binary_log_loss"
     out_activation = "logistic"
+
+    def __init__(self, label_smoothing: float = 0.0):
+        _check_smoothing(label_smoothing)
+        self.label_smoothing = float(label_smoothing)
 
     def link(self, raw: np.ndarray) -> None:
         r"""Replace raw scores by probabilities, in place.
@@ -107,6 +126,9 @@ class BinaryCrossEntropy:
         loss : float
             ``sum_i weight_i * sum_k loss(raw_ik, target_ik)``.
         """
+        if self.label_smoothing:
+            eps = self.label_smoothing
+            target = target * (1 - eps) + eps / 2
         per_sample = np.logaddexp(0, raw)
         per_sample -= target * raw
         loss = _weighted_sum(per_sample.sum(axis=1), weight)
@@ -119,6 +141,14 @@ class BinaryCrossEntropy:
 class CategoricalCrossEntropy:
     r"""Softmax link with categorical cross-entropy.
 
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        :math:`\varepsilon` in [0, 1): the one-hot target becomes
+        :math:`q_k = (1 - \varepsilon)[k = c] + \varepsilon / K`, as in
+        PyTorch's ``CrossEntropyLoss(label_smoothing=...)`` (Szegedy et al.,
+        "Rethinking the Inception Architecture for Computer Vision", 2016).
+
     Notes
     -----
     For raw scores :math:`z \in \mathbb{R}^K` and true class :math:`c`,
@@ -129,7 +159,12 @@ class CategoricalCrossEntropy:
         \frac{\partial \ell}{\partial z_k} = \mathrm{softmax}(z)_k - [k = c].
 
     The log-sum-exp is shifted by :math:`\max_k z_k`, so nothing overflows and
-    the loss is finite for every finite :math:`z`.
+    the loss is finite for every finite :math:`z`. With label smoothing,
+
+    .. math::
+
+        \ell(z, c) = \log \sum_k e^{z_k} - \sum_k q_k z_k, \qquad
+        \frac{\partial \ell}{\partial z_k} = \mathrm{softmax}(z)_k - q_k.
 
     Examples
     --------
@@ -144,6 +179,10 @@ class CategoricalCrossEntropy:
 
     name = "log_loss"
     out_activation = "softmax"
+
+    def __init__(self, label_smoothing: float = 0.0):
+        _check_smoothing(label_smoothing)
+        self.label_smoothing = float(label_smoothing)
 
     def link(self, raw: np.ndarray) -> None:
         """Replace raw scores by softmax probabilities, in place.
@@ -181,12 +220,18 @@ class CategoricalCrossEntropy:
         """
         rows = np.arange(raw.shape[0])
         raw -= raw.max(axis=1, keepdims=True)
+        eps = self.label_smoothing
+        # sum_k q_k z_k; the shift cancels, since the q_k sum to one.
         true_score = raw[rows, target]
+        if eps:
+            true_score = (1 - eps) * true_score + eps * raw.mean(axis=1)
         np.exp(raw, out=raw)
         norm = raw.sum(axis=1)
         loss = _weighted_sum(np.log(norm) - true_score, weight)
         raw /= norm[:, None]
-        raw[rows, target] -= 1
+        raw[rows, target] -= 1 - eps
+        if eps:
+            raw -= eps / raw.shape[1]
         raw *= weight if np.ndim(weight) == 0 else weight[:, None]
         return loss
 

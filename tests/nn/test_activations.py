@@ -67,7 +67,8 @@ def test_every_activation_is_stable_at_the_extremes(name, dtype):
     delta = np.ones_like(z)
     act.backward(a, kept, delta)
     assert np.isfinite(delta).all()
-    assert (delta >= -0.2).all() and (delta <= 1.2).all()  # all slopes in [-0.17, 1.13]
+    # All slopes are in [-0.17, 1.13], but SELU's, up to lambda alpha = 1.758.
+    assert (delta >= -0.2).all() and (delta <= 1.76).all()
 
 
 @pytest.mark.parametrize(
@@ -79,6 +80,15 @@ def test_every_activation_is_stable_at_the_extremes(name, dtype):
             "gelu",
             lambda z: z * 0.5 * (1 + __import__("scipy").special.erf(z / np.sqrt(2))),
         ),
+        # PyTorch's torch.nn.SELU and torch.nn.Mish, written out.
+        (
+            "selu",
+            lambda z: (
+                1.0507009873554805
+                * np.where(z > 0, z, 1.6732632423543772 * np.expm1(np.minimum(z, 0)))
+            ),
+        ),
+        ("mish", lambda z: z * np.tanh(np.log1p(np.exp(z)))),
     ],
 )
 def test_new_activation_values(name, reference):
@@ -126,3 +136,26 @@ def test_float32_gelu_is_exact_to_float32_precision():
     inference = z32.copy()
     act.forward(inference)
     np.testing.assert_array_equal(inference, out)
+
+
+@pytest.mark.parametrize("name", ["selu", "mish"])
+def test_float32_slopes_match_float64(name):
+    act = get_activation(name)
+    z = np.linspace(-12, 12, 2001).reshape(1, -1)
+    slopes = {}
+    for dtype in (np.float32, np.float64):
+        a = z.astype(dtype)
+        kept = tuple(np.empty_like(a) for _ in range(act.kept))
+        act.train(a, kept)
+        delta = np.ones_like(a)
+        act.backward(a, kept, delta)
+        assert delta.dtype == dtype
+        slopes[dtype] = delta.astype(np.float64)
+    np.testing.assert_allclose(slopes[np.float32], slopes[np.float64], atol=1e-6)
+
+
+def test_selu_keeps_zero_mean_unit_variance():
+    # The fixed point SELU's constants were chosen for (Klambauer et al. 2017).
+    z = np.random.RandomState(0).normal(size=(1, 2_000_000))
+    get_activation("selu").forward(z)
+    assert abs(z.mean()) < 3e-3 and abs(z.var() - 1) < 3e-3

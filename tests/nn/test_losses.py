@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from scipy.special import expit, softmax
+from scipy.special import expit, logsumexp, softmax
 from sklearn.metrics import log_loss, mean_poisson_deviance, mean_squared_error
 
 from skdeep.nn.losses import (
@@ -137,3 +137,78 @@ def test_links_are_stable():
     np.testing.assert_array_equal(same, raw)
     PoissonDeviance().link(raw)
     np.testing.assert_allclose(raw, [[1.0, 3.0]])
+
+
+# -- label smoothing -------------------------------------------------------------
+def _torch_cross_entropy(raw, target, eps):
+    """PyTorch's CrossEntropyLoss(label_smoothing=eps), per sample, written out:
+    (1 - eps) * NLL + eps * mean over classes of -log p_k."""
+    log_p = raw - logsumexp(raw, axis=1, keepdims=True)
+    nll = -log_p[np.arange(len(target)), target]
+    return (1 - eps) * nll + eps * (-log_p.mean(axis=1))
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1, 0.5])
+def test_categorical_label_smoothing_is_pytorchs(eps):
+    rng = np.random.RandomState(3)
+    raw, target = _problem("log_loss", rng, n=11, k=5)
+    weight = rng.uniform(0.1, 2, size=11)
+    expected = float(weight @ _torch_cross_entropy(raw, target, eps))
+    work = raw.copy()
+    loss = CategoricalCrossEntropy(label_smoothing=eps).loss_gradient(
+        work, target, weight
+    )
+    assert loss == pytest.approx(expected, rel=1e-12)
+    q = np.full_like(raw, eps / 5)
+    q[np.arange(11), target] += 1 - eps
+    np.testing.assert_allclose(work, weight[:, None] * (softmax(raw, axis=1) - q))
+
+
+@pytest.mark.parametrize("eps", [0.1, 0.3])
+def test_binary_label_smoothing_is_the_two_class_case(eps):
+    # A sigmoid on z is a softmax on (0, z): smoothing a binary target must
+    # give PyTorch's two-class loss, per label for multilabel targets.
+    rng = np.random.RandomState(4)
+    raw = rng.normal(scale=2, size=(8, 3))
+    target = rng.randint(0, 2, size=(8, 3)).astype(float)
+    expected = sum(
+        _torch_cross_entropy(
+            np.column_stack([np.zeros(8), raw[:, j]]), target[:, j].astype(int), eps
+        ).sum()
+        for j in range(3)
+    )
+    work = raw.copy()
+    loss = BinaryCrossEntropy(label_smoothing=eps).loss_gradient(work, target, 1.0)
+    assert loss == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(work, expit(raw) - (target * (1 - eps) + eps / 2))
+
+
+@pytest.mark.parametrize("cls", [BinaryCrossEntropy, CategoricalCrossEntropy])
+def test_smoothed_gradient_matches_finite_differences(cls):
+    rng = np.random.RandomState(5)
+    raw, target = _problem(cls.name, rng)
+    loss = cls(label_smoothing=0.2)
+    weight = rng.uniform(0, 2, size=raw.shape[0])
+    analytic = raw.copy()
+    loss.loss_gradient(analytic, target, weight)
+    numeric = finite_difference_gradient(
+        lambda r: loss.loss_gradient(r.copy(), target, weight), raw.copy()
+    )
+    assert relative_error(analytic, numeric) < 1e-7
+
+
+@pytest.mark.parametrize("eps", [-0.1, 1.0])
+def test_label_smoothing_out_of_range_is_an_error(eps):
+    with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\)"):
+        CategoricalCrossEntropy(label_smoothing=eps)
+
+
+def test_label_smoothing_against_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.RandomState(6)
+    raw, target = _problem("log_loss", rng, n=10, k=4)
+    expected = torch.nn.CrossEntropyLoss(label_smoothing=0.1)(
+        torch.tensor(raw), torch.tensor(target)
+    ).item()
+    loss = CategoricalCrossEntropy(0.1).loss_gradient(raw.copy(), target, 1 / 10)
+    assert loss == pytest.approx(expected, rel=1e-12)
