@@ -34,6 +34,7 @@ from ._params import (
     PARAMETER_CONSTRAINTS,
     STOCHASTIC_SOLVERS,
     Architecture,
+    input_layers,
 )
 from ._preparation import PROGRESS_ATTRIBUTES, PreparationMixin
 from ._records import Diverged, Settings
@@ -43,12 +44,21 @@ __all__ = ["BaseNetwork", "fitted_network"]
 
 # Input dtypes prediction takes as they are.
 _FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+# The input layers' parameter groups and the fitted attributes that hold
+# them (one array each: there is at most one layer of each kind).
+_INPUT_ATTRIBUTES = {
+    "front_scales": "front_scales_",
+    "frequencies": "embedding_frequencies_",
+    "embedding_coefs": "embedding_coefs_",
+    "embedding_intercepts": "embedding_intercepts_",
+}
 # Attributes of an earlier fit that the new network may not have.
 _OPTIONAL_PARAMETER_ATTRIBUTES = (
     "batch_norm_scales_",
     "batch_norm_offsets_",
     "batch_norm_means_",
     "batch_norm_variances_",
+    *_INPUT_ATTRIBUTES.values(),
 )
 
 
@@ -85,11 +95,18 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
                 if self.weight_init == "auto"
                 else self.weight_init
             ),
+            front_scale=self.front_scale,
+            embedding=(
+                None if self.embedding is None else dict(self.embedding_options or {})
+            ),
         )
 
     def _parameter_attributes(self, params, stats) -> dict:
         """Return the fitted attributes that hold these parameters (no copy)."""
         attributes = {"coefs_": params.coefs, "intercepts_": params.intercepts}
+        for group, name in _INPUT_ATTRIBUTES.items():
+            if params.groups.get(group):
+                attributes[name] = params.groups[group][0]
         if params.bn_scales:
             attributes.update(
                 batch_norm_scales_=params.bn_scales,
@@ -102,6 +119,10 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
     def _fitted_groups(self) -> tuple[dict, dict]:
         """Return the fitted arrays, by parameter group and by state group."""
         groups = {"coefs": self.coefs_, "intercepts": self.intercepts_}
+        fitted = vars(self)
+        for group, name in _INPUT_ATTRIBUTES.items():
+            if name in fitted:
+                groups[group] = [fitted[name]]
         state = {}
         if hasattr(self, "batch_norm_scales_"):
             groups.update(
@@ -193,7 +214,7 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         early_stopping = self.early_stopping and stochastic and not incremental
         self._add_validation(prepared, validation, early_stopping)
         progress = self._start_progress(prepared.first_pass, problem, early_stopping)
-        self._publish_spec(prepared.spec, problem.network)
+        self._publish_spec(prepared.spec, problem.network, prepared.arch)
         observer = _CallbackObserver(
             self, data, problem.network, 1 if incremental else self.max_iter
         )
@@ -232,7 +253,10 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         # Unlike MLPClassifier, where only SGD follows learning_rate, the
         # schedule applies to every stochastic solver.
         return LearningRateSchedule(
-            self.learning_rate, self.learning_rate_init, self.power_t
+            self.learning_rate,
+            self.learning_rate_init,
+            self.power_t,
+            warmup=self.learning_rate_warmup,
         )
 
     def _settings(self, incremental, early_stopping, rng) -> Settings:
@@ -252,13 +276,21 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
             if stochastic
             else LBFGS(self.max_iter, self.max_fun, self.tol, **self._lbfgs_options),
             rng=rng,
+            weight_decay=self.weight_decay,
+            weight_decay_schedule=self.weight_decay_schedule,
+            dropout_schedule=getattr(self, "dropout_schedule", "constant"),
+            learning_rate_factors=self.learning_rate_factors,
         )
 
     # -- publishing ------------------------------------------------------------
-    def _publish_spec(self, spec, network) -> None:
+    def _publish_spec(self, spec, network, arch) -> None:
         """Store what the targets and the network determine, before training."""
         for name, value in spec.items():
             setattr(self, name, value)
+        self._network_options = {
+            "front_scale": bool(arch.front_scale),
+            "embedding": None if arch.embedding is None else dict(arch.embedding),
+        }
         self.n_layers_ = len(network.layer_units)
         self.out_activation_ = network.loss.out_activation
         self._activation = network.activation
@@ -315,8 +347,19 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         """Build the fitted network, for inference."""
         groups, state = self._fitted_groups()
         coefs = groups["coefs"]
-        units = [coefs[0].shape[0], *(c.shape[1] for c in coefs)]
-        return Network(units, self._activation, self._loss, batch_norm=bool(state))
+        options = getattr(self, "_network_options", {})
+        n_features = getattr(self, "n_features_in_", coefs[0].shape[0])
+        inputs = input_layers(
+            n_features, options.get("front_scale", False), options.get("embedding")
+        )
+        units = [n_features, *(c.shape[1] for c in coefs)]
+        return Network(
+            units,
+            self._activation,
+            self._loss,
+            batch_norm=bool(state),
+            input_layers=inputs,
+        )
 
     def _raw_scores(self, X) -> np.ndarray:
         """Raw scores of validated input, in chunks; raises on overflow."""
@@ -376,7 +419,11 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
+        # The input layers work on dense rows; the Dense layer takes sparse.
+        tags.input_tags.sparse = not (
+            getattr(self, "front_scale", False)
+            or getattr(self, "embedding", None) is not None
+        )
         return tags
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
@@ -10,7 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 from ..nn import LOSSES
-from ..utils._sklearn import StrOptions, _fit_context, with_callbacks
+from ..utils._sklearn import Interval, StrOptions, _fit_context, with_callbacks
 from ._base import BaseNetwork
 from ._preparation import Targets
 
@@ -33,6 +35,7 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
     _parameter_constraints: dict = {
         **BaseNetwork._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
     _supports_multilabel = True
     _y_numeric = False
@@ -112,17 +115,7 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
             Probability of each class, in the order of ``classes_``. For
             multilabel targets, the probability of each label.
         """
-        raw = self._raw_scores(X)
-        link = LOSSES[self._loss]().link
-        if self._y_type == "binary":
-            proba = np.empty((raw.shape[0], 2), dtype=raw.dtype)
-            # Two sigmoids rather than 1 - p: exact in both tails.
-            np.negative(raw[:, 0], out=proba[:, 0])
-            proba[:, 1] = raw[:, 0]
-            link(proba)
-            return proba
-        link(raw)
-        return raw
+        return self._proba_from_raw(self._raw_scores(X))
 
     def predict_log_proba(self, X):
         """Log of probability estimates.
@@ -156,8 +149,7 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
             One score per sample for two classes (positive means
             ``classes_[1]``), else one per class (or label).
         """
-        raw = self._raw_scores(X)
-        return raw[:, 0] if self._y_type == "binary" else raw
+        return self._decision_from_raw(self._raw_scores(X))
 
     def predict(self, X):
         """Predict class labels.
@@ -196,6 +188,22 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
         return super().score(X, y, sample_weight=sample_weight)
 
     # -- hooks of the base -------------------------------------------------------
+    def _proba_from_raw(self, raw):
+        """Probabilities from raw scores (which may be overwritten)."""
+        link = LOSSES[self._loss]().link
+        if self._y_type == "binary":
+            proba = np.empty((raw.shape[0], 2), dtype=raw.dtype)
+            # Two sigmoids rather than 1 - p: exact in both tails.
+            np.negative(raw[:, 0], out=proba[:, 0])
+            proba[:, 1] = raw[:, 0]
+            link(proba)
+            return proba
+        link(raw)
+        return raw
+
+    def _decision_from_raw(self, raw):
+        return raw[:, 0] if self._y_type == "binary" else raw
+
     def _decode_raw(self, raw):
         if self._y_type == "multilabel-indicator":
             return (raw > 0).astype(int)
@@ -208,6 +216,9 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
 
     def _loss_name(self, spec) -> str:
         return "log_loss" if spec["_y_type"] == "multiclass" else "binary_log_loss"
+
+    def _loss_options(self) -> dict:
+        return {"label_smoothing": self.label_smoothing}
 
     def _target_spec(self, y, classes) -> dict:
         """Work out classes and output layout from y (or ``classes``)."""

@@ -46,9 +46,14 @@ class DeepNetRegressor(BaseNetRegressor):
     batch_size : int or 'auto', default='auto'
         Minibatch size of the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``.
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', 'coslog4', \
+            'flat_cosine'}, default='constant'
         Learning-rate schedule of every stochastic solver (MLPRegressor
         applies it to ``'sgd'`` only).
+        The last three follow the training progress step by step, over
+        ``max_iter`` epochs: cosine annealing to zero, RealMLP's cosine with
+        four log-spaced restarts (Holzmüller et al., NeurIPS 2024), or flat
+        then cosine to zero; see :mod:`skdeep.optim.schedules`.
     learning_rate_init : float, default=0.001
         Initial learning rate of the stochastic solvers.
     power_t : float, default=0.5
@@ -100,6 +105,45 @@ class DeepNetRegressor(BaseNetRegressor):
         Whether to normalise each hidden layer's pre-activation over the
         batch, with a learnable scale and offset (running averages are used
         for prediction).
+    scoring : str, callable or None, default=None
+        What early stopping (and ``validation_scores_``) judges, in the
+        convention of ``HistGradientBoostingClassifier``: None is the
+        estimator's own score (:math:`R^2`); ``'loss'`` the validation loss (without
+        label smoothing or penalty), recorded negated so that higher is
+        better; any other string a scikit-learn scorer name (``'roc_auc'``,
+        ``'neg_log_loss'``, ...), or a callable ``scorer(estimator, X, y)``.
+        The weights kept at the end are those of the best score.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the stochastic solvers (AdamW, Loshchilov
+        & Hutter, ICLR 2019): every step also shrinks the weights by
+        ``learning_rate * weight_decay * w``, apart from the loss's gradient
+        and from ``alpha``'s L2 penalty. Biases and scales are not decayed.
+    weight_decay_schedule : {'constant', 'cosine', 'coslog4', 'flat_cosine'}, \
+            default='constant'
+        How ``weight_decay`` varies over training (a multiplier of it, as
+        for ``learning_rate``).
+    learning_rate_warmup : float, default=0.0
+        Fraction of the steps over which the learning rate rises linearly
+        from zero, before the step-by-step schedules (``'cosine'``...).
+    learning_rate_factors : dict or None, default=None
+        Learning-rate factor of each group of parameters, by role:
+        ``'weights'``, ``'biases'``, ``'scales'`` (batch norm, front scale),
+        ``'embeddings'``; a missing role has factor 1.
+    dropout_schedule : {'constant', 'cosine', 'coslog4', 'flat_cosine'}, \
+            default='constant'
+        How the dropout rate varies over training (a multiplier of
+        ``dropout``); RealMLP uses ``'flat_cosine'``.
+    front_scale : bool, default=False
+        Whether the network starts with a learnable scale per input feature
+        (RealMLP's scaling layer), initialised at 1.
+    embedding : {'periodic'} or None, default=None
+        ``'periodic'`` embeds every input feature :math:`x` as
+        :math:`[\sin(2\pi w x), \cos(2\pi w x)]` with trainable frequencies,
+        followed by a small dense layer per feature (Gorishniy et al.,
+        NeurIPS 2022); see :class:`skdeep.nn.PeriodicEmbedding`.
+    embedding_options : dict or None, default=None
+        Options of the embedding: ``'n_frequencies'``, ``'n_units'``,
+        ``'sigma'`` (the frequencies' initial scale).
 
     Attributes
     ----------
@@ -223,6 +267,15 @@ class DeepNetRegressor(BaseNetRegressor):
         weight_init="auto",
         dropout=0.0,
         batch_norm=False,
+        scoring=None,
+        weight_decay=0.0,
+        weight_decay_schedule="constant",
+        learning_rate_warmup=0.0,
+        learning_rate_factors=None,
+        dropout_schedule="constant",
+        front_scale=False,
+        embedding=None,
+        embedding_options=None,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -251,6 +304,15 @@ class DeepNetRegressor(BaseNetRegressor):
         self.weight_init = weight_init
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.scoring = scoring
+        self.weight_decay = weight_decay
+        self.weight_decay_schedule = weight_decay_schedule
+        self.learning_rate_warmup = learning_rate_warmup
+        self.learning_rate_factors = learning_rate_factors
+        self.dropout_schedule = dropout_schedule
+        self.front_scale = front_scale
+        self.embedding = embedding
+        self.embedding_options = embedding_options
 
     @available_if(stochastic_solver)
     @with_callbacks

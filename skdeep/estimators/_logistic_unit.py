@@ -33,8 +33,13 @@ class LogisticUnit(BaseNetClassifier):
     batch_size : int or 'auto', default='auto'
         Minibatch size of the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``.
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', 'coslog4', \
+            'flat_cosine'}, default='constant'
         Learning-rate schedule of the stochastic solvers.
+        The last three follow the training progress step by step, over
+        ``max_iter`` epochs: cosine annealing to zero, RealMLP's cosine with
+        four log-spaced restarts (Holzmüller et al., NeurIPS 2024), or flat
+        then cosine to zero; see :mod:`skdeep.optim.schedules`.
     learning_rate_init : float, default=0.001
         Initial learning rate of the stochastic solvers.
     power_t : float, default=0.5
@@ -80,6 +85,35 @@ class LogisticUnit(BaseNetClassifier):
         Weights of the classes in the loss.
     fit_intercept : bool, default=True
         Whether to learn a bias.
+    scoring : str, callable or None, default=None
+        What early stopping (and ``validation_scores_``) judges, in the
+        convention of ``HistGradientBoostingClassifier``: None is the
+        estimator's own score (accuracy); ``'loss'`` the validation loss (without
+        label smoothing or penalty), recorded negated so that higher is
+        better; any other string a scikit-learn scorer name (``'roc_auc'``,
+        ``'neg_log_loss'``, ...), or a callable ``scorer(estimator, X, y)``.
+        The weights kept at the end are those of the best score.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the stochastic solvers (AdamW, Loshchilov
+        & Hutter, ICLR 2019): every step also shrinks the weights by
+        ``learning_rate * weight_decay * w``, apart from the loss's gradient
+        and from ``alpha``'s L2 penalty. Biases and scales are not decayed.
+    weight_decay_schedule : {'constant', 'cosine', 'coslog4', 'flat_cosine'}, \
+            default='constant'
+        How ``weight_decay`` varies over training (a multiplier of it, as
+        for ``learning_rate``).
+    learning_rate_warmup : float, default=0.0
+        Fraction of the steps over which the learning rate rises linearly
+        from zero, before the step-by-step schedules (``'cosine'``...).
+    learning_rate_factors : dict or None, default=None
+        Learning-rate factor of each group of parameters, by role:
+        ``'weights'``, ``'biases'``, ``'scales'`` (batch norm, front scale),
+        ``'embeddings'``; a missing role has factor 1.
+    label_smoothing : float, default=0.0
+        :math:`\varepsilon` in [0, 1): the loss is taken against targets
+        :math:`(1 - \varepsilon)\,\text{one-hot} + \varepsilon / K` (per label,
+        :math:`K = 2`, for binary and multilabel targets), as PyTorch's
+        ``CrossEntropyLoss(label_smoothing=...)``.
 
     Attributes
     ----------
@@ -184,6 +218,12 @@ class LogisticUnit(BaseNetClassifier):
         max_fun=15000,
         class_weight=None,
         fit_intercept=True,
+        scoring=None,
+        weight_decay=0.0,
+        weight_decay_schedule="constant",
+        learning_rate_warmup=0.0,
+        learning_rate_factors=None,
+        label_smoothing=0.0,
     ):
         self.alpha = alpha
         self.solver = solver
@@ -208,6 +248,12 @@ class LogisticUnit(BaseNetClassifier):
         self.max_fun = max_fun
         self.class_weight = class_weight
         self.fit_intercept = fit_intercept
+        self.scoring = scoring
+        self.weight_decay = weight_decay
+        self.weight_decay_schedule = weight_decay_schedule
+        self.learning_rate_warmup = learning_rate_warmup
+        self.learning_rate_factors = learning_rate_factors
+        self.label_smoothing = label_smoothing
 
     def _architecture(self) -> Architecture:
         # One unit: no hidden layer; zeros are the classic (convex) start.

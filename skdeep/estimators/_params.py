@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..nn import ACTIVATIONS, INITIALIZERS
-from ..optim import OPTIMIZERS, SCHEDULES
+from ..nn import ACTIVATIONS, INITIALIZERS, ROLES, FrontScale, PeriodicEmbedding
+from ..optim import OPTIMIZERS, SCHEDULES, SHAPES
 from ..utils._sklearn import Interval, InvalidParameterError, Options, StrOptions
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "PARAMETER_CONSTRAINTS",
     "STOCHASTIC_SOLVERS",
     "WEIGHT_INITS",
+    "input_layers",
     "stochastic_solver",
     "validate_architecture",
 ]
@@ -74,6 +75,11 @@ PARAMETER_CONSTRAINTS: dict = {
         Options(Real, {np.inf}),
     ],
     "max_fun": [Interval(Integral, 1, None, closed="left")],
+    "scoring": [str, callable, None],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "weight_decay_schedule": [StrOptions(set(SHAPES))],
+    "learning_rate_warmup": [Interval(Real, 0, 1, closed="left")],
+    "learning_rate_factors": [dict, None],
 }
 
 #: Constraints of the deep nets' network options (LogisticUnit has none).
@@ -86,6 +92,10 @@ NETWORK_CONSTRAINTS: dict = {
     "weight_init": [StrOptions(set(WEIGHT_INITS))],
     "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
     "batch_norm": ["boolean"],
+    "dropout_schedule": [StrOptions(set(SHAPES))],
+    "front_scale": ["boolean"],
+    "embedding": [StrOptions({"periodic"}), None],
+    "embedding_options": [dict, None],
 }
 
 
@@ -98,6 +108,8 @@ class Architecture(NamedTuple):
     dropout: float | tuple = 0.0
     batch_norm: bool = False
     init: str = "glorot_uniform_sklearn"  # a key of skdeep.nn.INITIALIZERS
+    front_scale: bool = False
+    embedding: dict | None = None  # PeriodicEmbedding's options, if any
 
 
 def validate_architecture(estimator) -> Architecture:
@@ -141,4 +153,64 @@ def validate_architecture(estimator) -> Architecture:
             "dropout needs a stochastic solver ('sgd', 'adam' or 'rmsprop'): "
             "L-BFGS needs the same objective at every evaluation."
         )
+    _check_training_options(estimator)
+    if arch.embedding is not None:
+        arch = arch._replace(embedding=_embedding_options(estimator, arch.embedding))
     return arch
+
+
+#: Options of ``embedding='periodic'`` (PeriodicEmbedding's parameters).
+EMBEDDING_OPTIONS = ("n_frequencies", "n_units", "sigma")
+
+
+def _embedding_options(estimator, options: dict) -> dict:
+    unknown = sorted(set(options) - set(EMBEDDING_OPTIONS))
+    if unknown:
+        raise InvalidParameterError(
+            f"The 'embedding_options' parameter of {type(estimator).__name__} "
+            f"has unknown keys {unknown}; expected some of {list(EMBEDDING_OPTIONS)}."
+        )
+    return dict(options)
+
+
+def _check_training_options(estimator) -> None:
+    """Check the training options that the constraints cannot express."""
+    name = type(estimator).__name__
+    factors = estimator.learning_rate_factors
+    if factors is not None:
+        bad = {k: v for k, v in factors.items() if k not in ROLES}
+        if bad:
+            raise InvalidParameterError(
+                f"The 'learning_rate_factors' parameter of {name} has unknown "
+                f"parameter groups {sorted(map(str, bad))}; expected some of "
+                f"{list(ROLES)}."
+            )
+        for role, value in factors.items():
+            if isinstance(value, bool) or not isinstance(value, Real) or value < 0:
+                raise InvalidParameterError(
+                    f"The 'learning_rate_factors' parameter of {name} must map "
+                    f"parameter groups to non-negative numbers. Got {value!r} for "
+                    f"{role!r}."
+                )
+    if estimator.solver == "lbfgs":
+        stochastic_only = {
+            "weight_decay": estimator.weight_decay != 0,
+            "learning_rate_factors": factors is not None,
+        }
+        used = [name for name, set_ in stochastic_only.items() if set_]
+        if used:
+            raise ValueError(
+                f"{', '.join(used)} need(s) a stochastic solver ('sgd', 'adam' or "
+                "'rmsprop'); L-BFGS has no learning rate or decoupled decay. Use "
+                "alpha for an L2 penalty with L-BFGS."
+            )
+
+
+def input_layers(n_features: int, front_scale: bool, embedding: dict | None) -> list:
+    """Return the layers before the first Dense layer that the options ask for."""
+    layers = []
+    if front_scale:
+        layers.append(FrontScale(n_features))
+    if embedding is not None:
+        layers.append(PeriodicEmbedding(n_features, **embedding))
+    return layers

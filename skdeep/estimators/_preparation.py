@@ -15,15 +15,22 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
-from ..nn import Network
+from ..nn import LOSSES, Network
 from ..optim import state_from_dict
 from ..utils._sklearn import _check_sample_weight
-from ._params import STOCHASTIC_SOLVERS, validate_architecture
+from ._params import (
+    STOCHASTIC_SOLVERS,
+    Architecture,
+    input_layers,
+    validate_architecture,
+)
 from ._records import Problem, Progress, TrainState, Validation
+from ._scoring import check_scoring_parameter, validation_score
 
 __all__ = [
     "PROGRESS_ATTRIBUTES",
@@ -74,6 +81,7 @@ class Prepared(NamedTuple):
     targets: Targets
     first_pass: bool
     rng: np.random.RandomState
+    arch: Architecture
 
 
 class PreparationMixin:
@@ -88,6 +96,7 @@ class PreparationMixin:
         (``n_features_in_``, ``feature_names_in_``) on a first pass.
         """
         arch = validate_architecture(self)
+        check_scoring_parameter(self)
         fitted = hasattr(self, "n_layers_")
         first_pass = not fitted or (not self.warm_start and not incremental)
         X, y = self._validate_xy(X, y, reset=first_pass)
@@ -98,6 +107,11 @@ class PreparationMixin:
         if dtype is None:
             dtype = (
                 X.dtype if first_pass else self._fitted_groups()[0]["coefs"][0].dtype
+            )
+        if sp.issparse(X) and (arch.front_scale or arch.embedding is not None):
+            raise ValueError(
+                "front_scale and embedding need dense input, but X is a sparse "
+                "matrix; densify it (X.toarray()) or turn them off."
             )
         X = X.astype(dtype, copy=False)
         if targets.values.dtype != np.intp:
@@ -120,7 +134,7 @@ class PreparationMixin:
         if self.solver in STOCHASTIC_SOLVERS:
             self._continue_solver(state, network, first_pass)
         problem = Problem(network, X, targets.values, sample_weight, self.alpha)
-        return Prepared(problem, state, spec, targets, first_pass, rng)
+        return Prepared(problem, state, spec, targets, first_pass, rng, arch)
 
     def _validate_xy(self, X, y, reset):
         # scikit-learn's finiteness check sums X, which can overflow (and
@@ -139,21 +153,32 @@ class PreparationMixin:
 
     def _build_network(self, arch, n_features, spec) -> Network:
         units = [n_features, *arch.hidden_layer_sizes, spec["n_outputs_"]]
+        loss = LOSSES[self._loss_name(spec)](**self._loss_options())
         return Network(
             units,
             arch.activation,
-            self._loss_name(spec),
+            loss,
             arch.fit_intercept,
             dropout=arch.dropout,
             batch_norm=arch.batch_norm,
+            input_layers=input_layers(n_features, arch.front_scale, arch.embedding),
         )
+
+    def _loss_options(self) -> dict:
+        """Options of the training loss (a task layer may add some)."""
+        return {}
 
     def _fitted_state(self, network, dtype):
         """Copy the fitted parameters and statistics, for a warm start."""
         groups, state = self._fitted_groups()
-        if [c.shape for c in groups["coefs"]] != network.shapes("coefs") or bool(
-            state
-        ) != network.has_state:
+        if (
+            set(groups) != set(network.parameter_groups)
+            or any(
+                [a.shape for a in groups[group]] != network.shapes(group)
+                for group in groups
+            )
+            or bool(state) != network.has_state
+        ):
             raise ValueError(
                 "The network's architecture changed since the last fit; set "
                 "warm_start=False to train a new network."
@@ -211,15 +236,17 @@ class PreparationMixin:
             "learning_rate": self.learning_rate,
             "learning_rate_init": self.learning_rate_init,
             "power_t": self.power_t,
+            "learning_rate_warmup": self.learning_rate_warmup,
         }
 
     # -- validation data -------------------------------------------------------
     def _add_validation(self, prepared, validation, early_stopping) -> None:
         """Attach ``X_val``/``y_val``, or hold out rows for early stopping."""
         problem = prepared.problem
+        loss_name = problem.network.loss.name
         if validation is not None:
             problem.validation = self._validation_set(
-                validation, prepared.spec, problem.X.dtype
+                validation, prepared.spec, problem.X.dtype, loss_name
             )
         elif early_stopping:
             train_idx, val_idx = self._validation_split(prepared)
@@ -230,10 +257,10 @@ class PreparationMixin:
                 problem.X[val_idx],
                 targets.y[val_idx],
                 None if sw is None else sw[val_idx],
-                self._validation_score,
+                validation_score(self, loss_name, targets.values[val_idx]),
             )
 
-    def _validation_set(self, validation, spec, dtype) -> Validation:
+    def _validation_set(self, validation, spec, dtype, loss_name) -> Validation:
         """Validate (X_val, y_val, sample_weight_val) like the training data."""
         X_val, y_val, sw_val = validation
         X_val, y_val = self._validate_xy(X_val, y_val, reset=False)
@@ -242,8 +269,14 @@ class PreparationMixin:
             sw_val = _check_sample_weight(
                 sw_val, X_val, dtype=np.float64, ensure_non_negative=True
             )
+        target = targets.values
+        if target.dtype != np.intp:
+            target = target.astype(dtype, copy=False)
         return Validation(
-            X_val.astype(dtype, copy=False), targets.y, sw_val, self._validation_score
+            X_val.astype(dtype, copy=False),
+            targets.y,
+            sw_val,
+            validation_score(self, loss_name, target),
         )
 
     def _validation_split(self, prepared):
@@ -273,9 +306,6 @@ class PreparationMixin:
             stratify=stratify,
         )
 
-    def _validation_score(self, raw, y, sample_weight) -> float:
-        return self._score_predictions(y, self._decode_raw(raw), sample_weight)
-
     def _start_progress(self, first_pass, problem, early_stopping) -> Progress:
         stochastic = self.solver in STOCHASTIC_SOLVERS
         if first_pass:
@@ -300,25 +330,25 @@ class PreparationMixin:
         return progress
 
 
-def gradient_objective(estimator, X, y, *, sample_weight=None, random_state=None):
+def gradient_objective(
+    estimator, X, y, *, sample_weight=None, random_state=None, dtype=np.float64
+):
     """Build the training objective at an estimator's weights, for checks.
 
     Prepares the problem exactly as ``fit`` would (on a shallow copy, so the
-    estimator does not change), in float64, starting from the fitted weights
-    if there are any. Returns ``(network, theta, objective)`` where
+    estimator does not change), in ``dtype``, starting from the fitted
+    weights if there are any. Returns ``(network, theta, objective)`` where
     ``objective(theta)`` gives the full-batch objective and its
     back-propagated gradient in training mode, with one fixed dropout mask
     drawn from ``random_state``.
     """
     estimator = copy.copy(estimator)
     estimator._validate_params()
-    prepared = estimator._prepare(
-        X, y, sample_weight, incremental=True, dtype=np.float64
-    )
+    prepared = estimator._prepare(X, y, sample_weight, incremental=True, dtype=dtype)
     problem, params = prepared.problem, prepared.state.params
     network, X = problem.network, problem.X
-    weight, total = problem.objective_weights(np.float64)
-    workspace = network.workspace(X.shape[0], np.float64)
+    weight, total = problem.objective_weights(dtype)
+    workspace = network.workspace(X.shape[0], dtype)
     if network.uses_dropout:
         # Draw the masks once; every evaluation below reuses them.
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
@@ -327,10 +357,11 @@ def gradient_objective(estimator, X, y, *, sample_weight=None, random_state=None
     l2 = problem.alpha / total
 
     def objective(theta):
-        grads = network.unpack(np.empty(network.n_params))
+        grads = network.unpack(np.empty(network.n_params, dtype))
+        theta = network.unpack(theta.astype(dtype, copy=False))
         with np.errstate(all="ignore"):
             value = network.loss_gradient(
-                network.unpack(theta), grads, X, problem.target, weight, l2, workspace
+                theta, grads, X, problem.target, weight, l2, workspace
             )
         return value, grads
 

@@ -140,6 +140,10 @@ class Settings:
     schedule: LearningRateSchedule | None = None
     lbfgs: LBFGS | None = None
     rng: Any = None
+    weight_decay: float = 0.0
+    weight_decay_schedule: str = "constant"  # a key of skdeep.optim.SHAPES
+    dropout_schedule: str = "constant"
+    learning_rate_factors: dict | None = None  # role -> factor
 
 
 class Outcome(NamedTuple):

@@ -16,7 +16,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..nn import Network, Params
+from ..nn import DECAYED_ROLES, Network, Params
+from ..optim import SHAPES, decay_weights
 from ._batches import Batcher
 from ._records import (
     Checkpoint,
@@ -33,6 +34,7 @@ __all__ = [
     "LBFGS_BUFFER_BYTES",
     "PREDICT_BUFFER_BYTES",
     "RUNAWAY_FACTOR",
+    "StepRules",
     "chunk_rows",
     "fit_lbfgs",
     "fit_stochastic",
@@ -91,6 +93,12 @@ def fit_stochastic(
 
     progress.n_iter = 0
     message, interrupted = None, False
+    n_batches = -(-n_train // batch_size)
+    # The step-by-step schedules run over this call's budget of max_iter
+    # epochs (a warm-started fit starts them again); partial_fit's calls
+    # share one budget, counted from the first update.
+    origin = 0 if settings.incremental else state.step
+    rules = StepRules(network, settings, dtype, settings.max_iter * n_batches, origin)
     reference = starting_loss(problem, state, 1.0 / batch_size)
     checkpoint = Checkpoint(state, progress)
     try:
@@ -103,7 +111,9 @@ def fit_stochastic(
                 sample_idx = sample_idx[permutation]
             task = observer.begin("epoch")
             batches = batcher.batches(None if ordered else sample_idx)
-            total = run_epoch(problem, state, grads, workspace, settings, batches)
+            total = run_epoch(
+                problem, state, grads, workspace, settings, batches, rules
+            )
             _check_finite(state)
             if total / n_train > RUNAWAY_FACTOR * reference:
                 raise Diverged(
@@ -149,15 +159,77 @@ def fit_stochastic(
     return Outcome(message, interrupted)
 
 
-def run_epoch(problem, state, grads, workspace, settings, batches) -> float:
+class StepRules:
+    """What may change at every step: learning rate, weight decay, dropout.
+
+    Built once per call from the settings and the network. Per-group
+    learning-rate factors become one vector over the flat parameter vector
+    (a group is a slice), multiplied by the scheduled rate into a kept
+    buffer; weight decay shrinks the slices of the decayed roles.
+    """
+
+    def __init__(self, network, settings, dtype, total_steps: int, origin: int):
+        self.schedule = settings.schedule
+        self.total_steps = max(int(total_steps), 1)
+        self.origin = origin
+        self.network = network
+        self.weight_decay = float(settings.weight_decay)
+        self.decay_shape = SHAPES[settings.weight_decay_schedule]
+        self.decay_pieces = [
+            piece for role in DECAYED_ROLES for piece in network.param_slices(role)
+        ]
+        self.dropout_shape = None
+        if network.uses_dropout and settings.dropout_schedule != "constant":
+            self.dropout_shape = SHAPES[settings.dropout_schedule]
+        self.factors = self.rates = None
+        factors = settings.learning_rate_factors or {}
+        if any(f != 1 for f in factors.values()):
+            self.factors = np.ones(network.n_params, dtype=dtype)
+            for role, factor in factors.items():
+                for piece in network.param_slices(role):
+                    self.factors[piece] = factor
+            self.rates = np.empty_like(self.factors)
+        self.per_step = (
+            self.schedule.per_step
+            or self.dropout_shape is not None
+            or (self.weight_decay > 0 and settings.weight_decay_schedule != "constant")
+        )
+
+    def progress(self, step: int) -> float:
+        """Return the share of the budget done before this step, in [0, 1]."""
+        return min(max(step - self.origin, 0) / self.total_steps, 1.0)
+
+    def before_step(self, state) -> float:
+        """Set this step's rate and dropout; return its weight decay."""
+        decay = self.weight_decay
+        if self.per_step:
+            if self.schedule.per_step:
+                self.schedule.on_step(
+                    state.schedule, state.step - self.origin, self.total_steps
+                )
+            p = self.progress(state.step)
+            if self.dropout_shape is not None:
+                self.network.scale_dropout(self.dropout_shape(p))
+            if decay:
+                decay *= self.decay_shape(p)
+        return decay
+
+    def rate(self, learning_rate: float):
+        """Return the step size: a float, or one per parameter with group factors."""
+        if self.factors is None:
+            return learning_rate
+        return np.multiply(self.factors, learning_rate, out=self.rates)
+
+
+def run_epoch(problem, state, grads, workspace, settings, batches, rules) -> float:
     """One pass over the batches; return the loss summed over samples."""
     network, alpha = problem.network, problem.alpha
     optimizer = settings.optimizer
-    learning_rate = state.schedule.learning_rate
     total = 0.0
     for X_batch, t_batch, weight, l2_scale in batches:
         if l2_scale == 0:
             continue  # every sample weight in the batch is zero
+        decay = rules.before_step(state)
         loss = network.loss_gradient(
             state.params,
             grads,
@@ -173,7 +245,10 @@ def run_epoch(problem, state, grads, workspace, settings, batches) -> float:
         total += loss * X_batch.shape[0]
         if network.has_state:
             network.update_stats(workspace, state.stats)
-        optimizer.update(state.params.flat, grads.flat, state.optimizer, learning_rate)
+        rate = rules.rate(state.schedule.learning_rate)
+        optimizer.update(state.params.flat, grads.flat, state.optimizer, rate)
+        if decay:
+            decay_weights(state.params.flat, rate, decay, rules.decay_pieces)
         state.step += 1
     return total
 

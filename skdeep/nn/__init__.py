@@ -6,7 +6,15 @@ This package depends on NumPy and SciPy only; it never imports scikit-learn
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import INITIALIZERS
-from .layers import ActivationLayer, BatchNorm, Dense, Dropout, Layer
+from .layers import (
+    DECAYED_ROLES,
+    ROLES,
+    ActivationLayer,
+    BatchNorm,
+    Dense,
+    Dropout,
+    Layer,
+)
 from .losses import (
     LOSSES,
     REGRESSION_LOSSES,
@@ -19,6 +27,8 @@ from .network import BatchNormStats, Network, Params, Workspace
 
 __all__ = [
     "ACTIVATIONS",
+    "DECAYED_ROLES",
+    "ROLES",
     "Activation",
     "ActivationLayer",
     "BatchNorm",

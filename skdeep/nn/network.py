@@ -47,10 +47,11 @@ class Network(VectorsMixin):
         logistic/softmax unit with no hidden layer.
     activation : str, default='relu'
         Hidden activation, a key of :data:`skdeep.nn.activations.ACTIVATIONS`.
-    loss : str, default='log_loss'
+    loss : str or loss object, default='log_loss'
         A key of :data:`skdeep.nn.losses.LOSSES`: ``'log_loss'`` (softmax),
         ``'binary_log_loss'`` (sigmoid), ``'squared_error'`` (identity) or
-        ``'poisson'`` (exp).
+        ``'poisson'`` (exp); or an instance of one of those losses (with
+        label smoothing, say).
     fit_intercept : bool, default=True
         Whether the Dense layers have biases.
     dropout : float or sequence of float, default=0.0
@@ -59,6 +60,11 @@ class Network(VectorsMixin):
         Whether each hidden Dense is followed by batch normalization.
     dropout_seed : int, default=0
         Seed of the dropout masks (see :class:`skdeep.nn.Dropout`).
+    input_layers : sequence of Layer, default=()
+        Layers applied to the input before the first Dense layer, in order
+        (a :class:`~skdeep.nn.FrontScale`, a
+        :class:`~skdeep.nn.PeriodicEmbedding`); each tells its output width
+        in ``n_outputs``, the last one the first Dense layer's input width.
 
     Attributes
     ----------
@@ -96,6 +102,7 @@ class Network(VectorsMixin):
         dropout=0.0,
         batch_norm: bool = False,
         dropout_seed: int = 0,
+        input_layers=(),
     ):
         self.layer_units = tuple(int(n) for n in layer_units)
         if len(self.layer_units) < 2 or min(self.layer_units) < 1:
@@ -111,9 +118,11 @@ class Network(VectorsMixin):
                 f"Got {len(rates)} dropout rates for {len(hidden)} hidden layers."
             )
         self.activation = activation
-        self.loss = LOSSES[loss]()
-        self.layers = []
-        units = self.layer_units
+        self.loss = LOSSES[loss]() if isinstance(loss, str) else loss
+        self.layers = list(input_layers)
+        units = list(self.layer_units)
+        if self.layers:
+            units[0] = self.layers[-1].n_outputs
         for l, (n_in, n_out) in enumerate(zip(units[:-1], units[1:], strict=True)):
             self.layers.append(Dense(n_in, n_out, fit_intercept))
             if l == len(hidden):
@@ -134,6 +143,11 @@ class Network(VectorsMixin):
         self.n_coef_params = self._params.group_size("coefs")
         self._coef_slice = self._params.group_slice("coefs")
         self._stateful = [i for i, layer in enumerate(self.layers) if layer.state]
+
+    @property
+    def parameter_groups(self) -> list:
+        """Names of the parameter groups, in the flat vector's order."""
+        return list(self._params.groups)
 
     @property
     def uses_dropout(self) -> bool:
@@ -159,6 +173,17 @@ class Network(VectorsMixin):
             Contiguous pieces, in order; empty if no layer has the role.
         """
         return self._params.role_slices(role)
+
+    def scale_dropout(self, factor: float) -> None:
+        """Set every dropout layer's rate to its base rate times ``factor``.
+
+        Parameters
+        ----------
+        factor : float
+            In [0, 1]: a dropout schedule's value at this step.
+        """
+        for layer in self._dropouts:
+            layer.set_rate(layer.base_rate * factor)
 
     def set_dropout_seed(self, seed: int) -> None:
         """Choose the seed of the dropout masks.

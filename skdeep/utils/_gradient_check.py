@@ -82,7 +82,14 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def check_gradients(
-    estimator, X, y, *, sample_weight=None, epsilon=1e-7, random_state=None
+    estimator,
+    X,
+    y,
+    *,
+    sample_weight=None,
+    epsilon=1e-7,
+    random_state=None,
+    dtype=np.float64,
 ) -> float:
     r"""Compare an estimator's back-propagated gradients with finite differences.
 
@@ -108,6 +115,11 @@ def check_gradients(
         Finite-difference step :math:`h`.
     random_state : int, RandomState instance or None, default=None
         Seeds the dropout mask.
+    dtype : {numpy.float64, numpy.float32}, default=numpy.float64
+        Precision of the back-propagated gradient. With float32, the data
+        and the starting weights are rounded to float32, the network is
+        back-propagated in float32 and compared with finite differences of
+        the same rounded problem in float64.
 
     Returns
     -------
@@ -123,8 +135,9 @@ def check_gradients(
 
         The floor at 1% of the whole gradient keeps arrays whose gradient is
         zero (a bias right before batch norm) from turning rounding noise
-        into a large ratio. Below 1e-6 means the gradients agree; a wrong
-        gradient gives values orders of magnitude larger.
+        into a large ratio. Below 1e-6 (1e-4 in float32, whose rounding
+        alone is about 1e-7 per operation) means the gradients agree; a
+        wrong gradient gives values orders of magnitude larger.
 
     Examples
     --------
@@ -141,17 +154,26 @@ def check_gradients(
     # Imported here: importing skdeep.utils must not import scikit-learn.
     from ..estimators._preparation import gradient_objective
 
-    network, theta, objective = gradient_objective(
-        estimator, X, y, sample_weight=sample_weight, random_state=random_state
-    )
-    _, analytic = objective(theta)
+    dtype = np.dtype(dtype)
+    if dtype == np.float32 and not hasattr(X, "toarray"):
+        # Both problems on the same float32-representable data (dropout's
+        # masks are keyed by the rows' values).
+        X = np.asarray(X, dtype=np.float32)
+    options = {"sample_weight": sample_weight, "random_state": random_state}
+    network, theta, objective = gradient_objective(estimator, X, y, **options)
+    if dtype == np.float64:
+        _, analytic = objective(theta)
+    else:
+        _, theta, single = gradient_objective(estimator, X, y, dtype=dtype, **options)
+        analytic = network.unpack(single(theta)[1].flat.astype(np.float64))
+        theta = theta.astype(np.float64)
     numeric = network.unpack(
         finite_difference_gradient(lambda t: objective(t)[0], theta, epsilon)
     )
     groups = [
         (a, n)
-        for field in ("coefs", "intercepts", "bn_scales", "bn_offsets")
-        for a, n in zip(getattr(analytic, field), getattr(numeric, field), strict=True)
+        for name, arrays in analytic.groups.items()
+        for a, n in zip(arrays, numeric.groups[name], strict=True)
         if a is not None
     ]
     floor = 0.01 * (np.linalg.norm(analytic.flat) + np.linalg.norm(numeric.flat))

@@ -5,12 +5,14 @@ here, and placed in the stack by :class:`skdeep.nn.Network`.
 """
 
 from ._activation import ActivationLayer
-from ._base import Layer, LayerContext, ParamSpec, Pass
+from ._base import DECAYED_ROLES, ROLES, Layer, LayerContext, ParamSpec, Pass
 from ._batch_norm import BatchNorm, BatchNormCache
 from ._dense import Dense
 from ._dropout import Dropout
 
 __all__ = [
+    "DECAYED_ROLES",
+    "ROLES",
     "ActivationLayer",
     "BatchNorm",
     "BatchNormCache",

@@ -24,7 +24,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["Layer", "LayerContext", "ParamSpec", "Pass"]
+__all__ = ["DECAYED_ROLES", "ROLES", "Layer", "LayerContext", "ParamSpec", "Pass"]
+
+#: What a parameter array can be to the update rule (see :class:`ParamSpec`).
+ROLES = ("weights", "biases", "scales", "embeddings")
+#: The roles decoupled weight decay shrinks by default.
+DECAYED_ROLES = ("weights", "embeddings")
 
 
 class ParamSpec(NamedTuple):

@@ -133,13 +133,27 @@ class Dropout(Layer):
     def __init__(self, rate: float, n_units: int, position: int = 0):
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout rate must be in [0, 1), got {rate}.")
-        self.rate = float(rate)
+        self.base_rate = float(rate)
         self.n_units = n_units
         self.position = position
+        self.set_rate(self.base_rate)
+        self.set_seed(0)
+
+    def set_rate(self, rate: float) -> None:
+        """Change the rate of the masks drawn from now on (a dropout schedule).
+
+        Parameters
+        ----------
+        rate : float
+            New rate in [0, 1); :attr:`base_rate`, the rate the layer was
+            made with, stays as it was.
+        """
+        if not 0 <= rate < 1:
+            raise ValueError(f"Dropout rate must be in [0, 1), got {rate}.")
+        self.rate = float(rate)
         # keep iff a 16-bit draw is >= threshold: an integer comparison.
         self._threshold = np.uint16(min(round(self.rate * 2**16), 2**16 - 1))
         self._scale = 2**16 / (2**16 - int(self._threshold))
-        self.set_seed(0)
 
     def set_seed(self, seed: int) -> None:
         """Choose the seed of this layer's masks.
