@@ -2,17 +2,27 @@
 
 Each stochastic rule follows the :class:`Optimizer` protocol,
 ``init(params) -> state`` and ``update(params, grads, state, learning_rate)``,
-acting in place on flat vectors; schedules choose the learning rate. L-BFGS
+acting in place on flat vectors, with one learning rate or one per parameter;
+:func:`decay_weights` adds decoupled weight decay; schedules choose the
+learning rate, and their shapes (:data:`SHAPES`) any other hyperparameter
+that changes over training. L-BFGS
 is delegated to SciPy. :data:`OPTIMIZERS` maps the estimators' ``solver``
 names to the stochastic rules.
 """
 
 from ._adam import Adam, AdamState
 from ._base import Optimizer, copy_state, state_from_dict, state_to_dict
+from ._decay import decay_weights
 from ._lbfgs import LBFGS, LBFGSResult
 from ._rmsprop import RMSprop, RMSpropState
 from ._sgd import SGD, SGDState
-from .schedules import SCHEDULES, LearningRateSchedule, ScheduleState
+from .schedules import (
+    SCHEDULES,
+    SHAPES,
+    LearningRateSchedule,
+    ScheduleState,
+    schedule_factor,
+)
 
 #: Stochastic update rules by solver name.
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
@@ -22,6 +32,7 @@ __all__ = [
     "OPTIMIZERS",
     "SCHEDULES",
     "SGD",
+    "SHAPES",
     "Adam",
     "AdamState",
     "LBFGSResult",
@@ -32,6 +43,8 @@ __all__ = [
     "SGDState",
     "ScheduleState",
     "copy_state",
+    "decay_weights",
+    "schedule_factor",
     "state_from_dict",
     "state_to_dict",
 ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import chunks
+from ._base import CHUNK, LearningRate, chunks, is_per_parameter
 
 __all__ = ["Adam", "AdamState"]
 
@@ -51,7 +51,9 @@ class Adam:
 
     Notes
     -----
-    At step :math:`t` with gradient :math:`g` and learning rate :math:`\eta`,
+    At step :math:`t` with gradient :math:`g` and learning rate :math:`\eta`
+    (a scalar, or one value per parameter, the equations then holding
+    elementwise),
 
     .. math::
 
@@ -70,6 +72,12 @@ class Adam:
     >>> adam.update(params, np.array([2.0, -0.5]), state, learning_rate=0.1)
     >>> np.round(params, 4)  # the first step is about learning_rate * sign(g)
     array([-0.1,  0.1])
+
+    A learning rate per parameter (here the second one is frozen):
+
+    >>> adam.update(params, np.array([2.0, -0.5]), state, np.array([0.1, 0.0]))
+    >>> np.round(params, 4)
+    array([-0.2,  0.1])
     """
 
     beta_1: float = 0.9
@@ -96,7 +104,7 @@ class Adam:
         params: np.ndarray,
         grads: np.ndarray,
         state: AdamState,
-        learning_rate: float,
+        learning_rate: LearningRate,
     ) -> None:
         r"""Apply one step in place.
 
@@ -108,8 +116,9 @@ class Adam:
             Gradient at ``params``; overwritten (used as scratch space).
         state : AdamState
             From :meth:`init`; updated in place.
-        learning_rate : float
-            Base step size :math:`\eta`.
+        learning_rate : float or ndarray of shape (n_params,)
+            Base step size :math:`\eta`, for all parameters or one per
+            parameter.
         """
         # The state keeps m / (1 - beta_1) and v / (1 - beta_2): their updates
         # are then M <- beta_1 M + g and V <- beta_2 V + g^2, two passes each,
@@ -120,13 +129,21 @@ class Adam:
         # lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps) is
         # scale * M / (sqrt(V) + eps / sqrt(1 - b2)).
         root = np.sqrt(1 - self.beta_2)
-        scale = (
-            learning_rate
-            * np.sqrt(1 - self.beta_2**t)
-            * (1 - self.beta_1)
-            / ((1 - self.beta_1**t) * root)
+        # scale = ((learning_rate * a) * b) / c; a per-parameter rate goes
+        # through the same operations in the same order, so both paths round
+        # alike.
+        a, b, c = (
+            np.sqrt(1 - self.beta_2**t),
+            1 - self.beta_1,
+            (1 - self.beta_1**t) * root,
         )
         shift = self.epsilon / root
+        per_parameter = is_per_parameter(learning_rate, params)
+        if per_parameter:
+            # One chunk of per-parameter scales, float64 as the scalar is.
+            scales = np.empty(min(CHUNK, params.size))
+        else:
+            scale = learning_rate * a * b / c
         for piece in chunks(params.size):
             M, V, g = state.m[piece], state.v[piece], grads[piece]
             M *= self.beta_1
@@ -137,5 +154,12 @@ class Adam:
             np.sqrt(V, out=g)  # the gradient's memory now holds the step
             g += shift
             np.divide(M, g, out=g)
-            g *= scale
+            if per_parameter:
+                rate = scales[: piece.stop - piece.start]
+                np.multiply(learning_rate[piece], a, out=rate, dtype=np.float64)
+                rate *= b
+                rate /= c
+                g *= rate
+            else:
+                g *= scale
             params[piece] -= g

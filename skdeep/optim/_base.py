@@ -9,6 +9,9 @@ import numpy as np
 
 __all__ = ["Optimizer", "copy_state", "state_from_dict", "state_to_dict"]
 
+#: A step size: one for all parameters, or one per parameter.
+LearningRate = float | np.ndarray
+
 # An update makes ~10 passes over 3-4 arrays of the parameters' size; done in
 # chunks that stay in the cache, float32 updates run 35-40% faster (measured
 # for 60k-1M parameters); float64 ones, bound by sqrt and division, as fast.
@@ -25,6 +28,13 @@ class Optimizer(Protocol):
     gradient (which it may use as scratch space) and the learning rate of
     this step. One rule can train many networks; nothing in the rule changes.
 
+    The learning rate is a float, or an ndarray of shape ``(n_params,)``
+    giving each parameter its own step size (say a base rate times a factor
+    per group of parameters, a group being a slice of the flat vector). With
+    a vector, each parameter moves exactly as the float path would move it
+    with that parameter's rate: bit for bit for float64 parameters, to
+    float32 rounding for float32 ones.
+
     Examples
     --------
     >>> from skdeep.optim import SGD, Adam, Optimizer
@@ -36,9 +46,54 @@ class Optimizer(Protocol):
         """Return the state of a fresh run for this parameter vector."""
 
     def update(
-        self, params: np.ndarray, grads: np.ndarray, state: Any, learning_rate: float
+        self,
+        params: np.ndarray,
+        grads: np.ndarray,
+        state: Any,
+        learning_rate: LearningRate,
     ) -> None:
-        """Apply one step to ``params`` in place; update ``state`` in place."""
+        """Apply one step to ``params`` in place; update ``state`` in place.
+
+        ``learning_rate`` is a float or an ndarray of shape ``(n_params,)``
+        of per-parameter step sizes.
+        """
+
+
+def is_per_parameter(learning_rate: LearningRate, params: np.ndarray) -> bool:
+    """Return whether a learning rate is a vector of per-parameter rates.
+
+    Parameters
+    ----------
+    learning_rate : float or ndarray of shape (n_params,)
+        The step size(s) given to an update rule.
+    params : ndarray of shape (n_params,)
+        The flat parameter vector the rates are for.
+
+    Returns
+    -------
+    per_parameter : bool
+        True for a vector (checked to match ``params``), False for a scalar.
+
+    Raises
+    ------
+    ValueError
+        If ``learning_rate`` is an array of another shape than ``params``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.optim._base import is_per_parameter
+    >>> is_per_parameter(0.1, np.zeros(3)), is_per_parameter(np.ones(3), np.zeros(3))
+    (False, True)
+    """
+    if not isinstance(learning_rate, np.ndarray) or learning_rate.ndim == 0:
+        return False
+    if learning_rate.shape != params.shape:
+        raise ValueError(
+            f"A per-parameter learning rate needs the parameters' shape "
+            f"{params.shape}; got {learning_rate.shape}."
+        )
+    return True
 
 
 def chunks(size: int, chunk: int = CHUNK):

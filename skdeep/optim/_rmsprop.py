@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import chunks
+from ._base import CHUNK, LearningRate, chunks, is_per_parameter
 
 __all__ = ["RMSprop", "RMSpropState"]
 
@@ -49,7 +49,8 @@ class RMSprop:
 
     Notes
     -----
-    With gradient :math:`g` and learning rate :math:`\eta`,
+    With gradient :math:`g` and learning rate :math:`\eta` (a scalar, or one
+    value per parameter, the equations then holding elementwise),
 
     .. math::
 
@@ -65,6 +66,12 @@ class RMSprop:
     >>> rmsprop.update(params, np.array([1.0, -4.0]), state, learning_rate=0.01)
     >>> np.round(params, 4)  # first step: learning_rate * g / |g| / sqrt(1 - beta)
     array([-0.0316,  0.0316])
+
+    A learning rate per parameter (here the first one is frozen):
+
+    >>> rmsprop.update(params, np.array([1.0, -4.0]), state, np.array([0.0, 0.01]))
+    >>> np.round(params, 4)
+    array([-0.0316,  0.0546])
     """
 
     beta: float = 0.999
@@ -90,7 +97,7 @@ class RMSprop:
         params: np.ndarray,
         grads: np.ndarray,
         state: RMSpropState,
-        learning_rate: float,
+        learning_rate: LearningRate,
     ) -> None:
         r"""Apply one step in place.
 
@@ -102,12 +109,17 @@ class RMSprop:
             Gradient at ``params``; overwritten (used as scratch space).
         state : RMSpropState
             From :meth:`init`; updated in place.
-        learning_rate : float
-            Step size :math:`\eta`.
+        learning_rate : float or ndarray of shape (n_params,)
+            Step size :math:`\eta`, for all parameters or one per parameter.
         """
         # V = v / (1 - beta) follows V <- beta V + g^2 (two passes), and
         # sqrt(v) + eps = root * (sqrt(V) + eps / root), root = sqrt(1 - beta).
         root = np.sqrt(1 - self.beta)
+        per_parameter = is_per_parameter(learning_rate, params)
+        if per_parameter:
+            # One chunk of learning_rate / root, float64 as the scalar is, so
+            # that both paths round alike.
+            scales = np.empty(min(CHUNK, params.size))
         for piece in chunks(params.size):
             V, denom, g = state.v[piece], state.scratch[piece], grads[piece]
             np.square(g, out=denom)
@@ -116,5 +128,10 @@ class RMSprop:
             np.sqrt(V, out=denom)
             denom += self.epsilon / root
             np.divide(g, denom, out=g)
-            g *= learning_rate / root
+            if per_parameter:
+                rate = scales[: piece.stop - piece.start]
+                np.divide(learning_rate[piece], root, out=rate, dtype=np.float64)
+                g *= rate
+            else:
+                g *= learning_rate / root
             params[piece] -= g

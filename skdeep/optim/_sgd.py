@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import chunks
+from ._base import LearningRate, chunks, is_per_parameter
 
 __all__ = ["SGD", "SGDState"]
 
@@ -47,7 +47,8 @@ class SGD:
 
     Notes
     -----
-    With learning rate :math:`\eta` and gradient :math:`g`,
+    With learning rate :math:`\eta` (a scalar, or one value per parameter,
+    the equations then holding elementwise) and gradient :math:`g`,
 
     .. math::
 
@@ -66,6 +67,12 @@ class SGD:
     >>> sgd.update(params, np.array([1.0, -1.0]), state, learning_rate=0.1)
     >>> params
     array([0.9, 1.1])
+
+    A learning rate per parameter:
+
+    >>> sgd.update(params, np.array([1.0, 1.0]), state, np.array([0.1, 0.0]))
+    >>> params
+    array([0.8, 1.1])
     """
 
     momentum: float = 0.9
@@ -91,7 +98,7 @@ class SGD:
         params: np.ndarray,
         grads: np.ndarray,
         state: SGDState,
-        learning_rate: float,
+        learning_rate: LearningRate,
     ) -> None:
         r"""Apply one step in place.
 
@@ -103,12 +110,14 @@ class SGD:
             Gradient at ``params``; overwritten (used as scratch space).
         state : SGDState
             From :meth:`init`; updated in place.
-        learning_rate : float
-            Step size :math:`\eta` for this step.
+        learning_rate : float or ndarray of shape (n_params,)
+            Step size :math:`\eta` for this step, for all parameters or one
+            per parameter.
         """
+        per_parameter = is_per_parameter(learning_rate, params)
         for piece in chunks(params.size):
             velocity, g, theta = state.velocity[piece], grads[piece], params[piece]
-            g *= learning_rate
+            g *= learning_rate[piece] if per_parameter else learning_rate
             velocity *= self.momentum
             velocity -= g
             if self.nesterov:

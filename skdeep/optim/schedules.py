@@ -1,13 +1,274 @@
-"""Learning-rate schedules for the stochastic solvers."""
+r"""Learning-rate schedules for the stochastic solvers, and schedule shapes.
+
+A shape is a multiplier :math:`s(p)` of the training progress
+:math:`p = \text{step} / \text{total steps}` in [0, 1]. :data:`SHAPES` holds
+them by name; :class:`LearningRateSchedule` scales the learning rate by one,
+and :func:`schedule_factor` evaluates one (with an optional warm-up) for any
+other hyperparameter that follows a schedule, such as a dropout rate or a
+weight decay.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["SCHEDULES", "LearningRateSchedule", "ScheduleState"]
+__all__ = [
+    "SCHEDULES",
+    "SHAPES",
+    "LearningRateSchedule",
+    "ScheduleState",
+    "constant",
+    "coslog4",
+    "cosine",
+    "flat_cosine",
+    "schedule_factor",
+]
 
-#: The schedules :class:`LearningRateSchedule` knows.
-SCHEDULES = ("constant", "invscaling", "adaptive")
+
+def constant(progress: float) -> float:
+    r"""Return 1 throughout: the constant shape.
+
+    Parameters
+    ----------
+    progress : float
+        Training progress :math:`p` in [0, 1].
+
+    Returns
+    -------
+    factor : float
+        1.0.
+
+    Notes
+    -----
+    .. math::
+
+        s(p) = 1.
+
+    Examples
+    --------
+    >>> from skdeep.optim.schedules import constant
+    >>> constant(0.3)
+    1.0
+    """
+    return 1.0
+
+
+def cosine(progress: float) -> float:
+    r"""Cosine annealing from 1 at the start to 0 at the end.
+
+    Parameters
+    ----------
+    progress : float
+        Training progress :math:`p` in [0, 1].
+
+    Returns
+    -------
+    factor : float
+        In [0, 1].
+
+    Notes
+    -----
+    .. math::
+
+        s(p) = \tfrac{1}{2} \left(1 + \cos(\pi p)\right).
+
+    This is PyTorch's ``CosineAnnealingLR`` with ``eta_min=0`` and
+    ``T_max`` the number of steps, and Hugging Face transformers'
+    ``get_cosine_schedule_with_warmup`` (``src/transformers/optimization.py``,
+    default ``num_cycles=0.5``) without warm-up; RealMLP's ``'cos'``
+    schedule (pytabkit, ``pytabkit/models/training/scheduling.py``,
+    ``get_schedule``) is the same curve.
+
+    References
+    ----------
+    I. Loshchilov and F. Hutter, "SGDR: Stochastic Gradient Descent with Warm
+    Restarts", ICLR 2017.
+
+    Examples
+    --------
+    >>> from skdeep.optim.schedules import cosine
+    >>> cosine(0.0), round(cosine(0.5), 12), cosine(1.0)
+    (1.0, 0.5, 0.0)
+    """
+    return 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def coslog4(progress: float) -> float:
+    r"""RealMLP's cosine with four log-spaced restarts (``'coslog4'``).
+
+    Four cycles, each twice as long as the one before (1/15, 2/15, 4/15 and
+    8/15 of training); each rises from 0 to 1 and falls back to 0 along a
+    cosine, so the schedule warms up by itself and ends at 0.
+
+    Parameters
+    ----------
+    progress : float
+        Training progress :math:`p` in [0, 1].
+
+    Returns
+    -------
+    factor : float
+        In [0, 1]; 0 at :math:`p = 0` and at the end of each cycle.
+
+    Notes
+    -----
+    With :math:`K = 4` cycles,
+
+    .. math::
+
+        s(p) = \tfrac{1}{2} \left(1 - \cos\left(
+            2 \pi \log_2\left(1 + (2^K - 1)\, p\right)\right)\right),
+
+    which is 0 at :math:`p = (2^k - 1) / (2^K - 1)`, :math:`k = 0, \dots, K`,
+    and 1 halfway (in :math:`\log_2`) in between. This is the formula of
+    ``CoslogFunc`` in pytabkit's ``pytabkit/models/training/scheduling.py``,
+    which ``get_schedule('coslog4')`` returns; pytabkit evaluates it at the
+    progress before each step (``HyperparamCallback.on_train_batch_start``),
+    so the first step has rate 0, as here at step 0.
+
+    References
+    ----------
+    D. Holzmüller, L. Grinsztajn and I. Steinwart, "Better by Default: Strong
+    Pre-Tuned MLPs and Boosted Trees on Tabular Data", NeurIPS 2024.
+
+    Examples
+    --------
+    >>> from skdeep.optim.schedules import coslog4
+    >>> coslog4(0.0), coslog4(1 / 15), coslog4(1.0)  # cycles end at 0
+    (0.0, 0.0, 0.0)
+    >>> round(coslog4((2**0.5 - 1) / 15), 12)  # the first cycle's peak
+    1.0
+    """
+    return 0.5 * (1.0 - math.cos(2.0 * math.pi * math.log2(1.0 + 15.0 * progress)))
+
+
+def flat_cosine(progress: float) -> float:
+    r"""Flat at 1 for the first half, then cosine annealing to 0.
+
+    RealMLP's ``'flat_cos'`` schedule, which it uses for the dropout rate
+    and the weight decay.
+
+    Parameters
+    ----------
+    progress : float
+        Training progress :math:`p` in [0, 1].
+
+    Returns
+    -------
+    factor : float
+        In [0, 1].
+
+    Notes
+    -----
+    .. math::
+
+        s(p) = \begin{cases}
+            1 & p < \tfrac{1}{2}, \\
+            \tfrac{1}{2} \left(1 + \cos(\pi (2 p - 1))\right)
+                & p \geq \tfrac{1}{2}.
+        \end{cases}
+
+    This is ``get_schedule('flat_cos')`` in pytabkit's
+    ``pytabkit/models/training/scheduling.py``: a constant 1 over the first
+    half followed by the cosine from 1 to 0 over the second
+    (``combine_scheds([0.5, 0.5], ...)``).
+
+    References
+    ----------
+    D. Holzmüller, L. Grinsztajn and I. Steinwart, "Better by Default: Strong
+    Pre-Tuned MLPs and Boosted Trees on Tabular Data", NeurIPS 2024.
+
+    Examples
+    --------
+    >>> from skdeep.optim.schedules import flat_cosine
+    >>> flat_cosine(0.0), flat_cosine(0.49), round(flat_cosine(0.75), 12)
+    (1.0, 1.0, 0.5)
+    >>> flat_cosine(1.0)
+    0.0
+    """
+    if progress < 0.5:
+        return 1.0
+    return 0.5 * (1.0 + math.cos(math.pi * (2.0 * progress - 1.0)))
+
+
+#: Schedule shapes by name: multipliers of the training progress in [0, 1].
+SHAPES: dict[str, Callable[[float], float]] = {
+    "constant": constant,
+    "cosine": cosine,
+    "coslog4": coslog4,
+    "flat_cosine": flat_cosine,
+}
+
+#: The schedules :class:`LearningRateSchedule` knows: scikit-learn's
+#: per-epoch ones, then the step-based shapes.
+SCHEDULES = ("constant", "invscaling", "adaptive") + tuple(
+    kind for kind in SHAPES if kind != "constant"
+)
+
+
+def schedule_factor(kind: str, progress: float, warmup: float = 0.0) -> float:
+    r"""Evaluate a schedule shape, after an optional linear warm-up.
+
+    Parameters
+    ----------
+    kind : {'constant', 'cosine', 'coslog4', 'flat_cosine'}
+        Name of the shape in :data:`SHAPES`.
+    progress : float
+        Training progress :math:`p` in [0, 1], the index of the step about
+        to be made divided by the number of steps.
+    warmup : float, default=0.0
+        Fraction :math:`w` in [0, 1) of training spent rising linearly from
+        0 to 1 before the shape starts.
+
+    Returns
+    -------
+    factor : float
+        The multiplier of the hyperparameter at this point of training.
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind, or a progress or warm-up out of range.
+
+    Notes
+    -----
+    With shape :math:`s`, the shape is squeezed into what follows the
+    warm-up:
+
+    .. math::
+
+        f(p) = \begin{cases}
+            p / w & p < w, \\
+            s\left(\frac{p - w}{1 - w}\right) & p \geq w.
+        \end{cases}
+
+    For ``'cosine'`` with :math:`p` the step over the number of steps this
+    is Hugging Face transformers' ``get_cosine_schedule_with_warmup``
+    (``src/transformers/optimization.py``, ``num_cycles=0.5``) with
+    :math:`w` the warm-up steps over the number of steps. Without warm-up
+    :math:`f = s` exactly.
+
+    Examples
+    --------
+    >>> from skdeep.optim import schedule_factor
+    >>> schedule_factor("cosine", 0.0), schedule_factor("cosine", 1.0)
+    (1.0, 0.0)
+    >>> round(schedule_factor("cosine", 0.05, warmup=0.1), 12)  # half warmed up
+    0.5
+    >>> schedule_factor("flat_cosine", 0.25)  # e.g. for a dropout rate
+    1.0
+    """
+    if kind not in SHAPES:
+        raise ValueError(f"Unknown schedule shape {kind!r}; expected {tuple(SHAPES)}.")
+    if not 0.0 <= progress <= 1.0:
+        raise ValueError(f"progress must be in [0, 1]; got {progress!r}.")
+    if not 0.0 <= warmup < 1.0:
+        raise ValueError(f"warmup must be in [0, 1); got {warmup!r}.")
+    if progress < warmup:
+        return progress / warmup
+    return SHAPES[kind]((progress - warmup) / (1.0 - warmup))
 
 
 @dataclass
@@ -31,27 +292,49 @@ class ScheduleState:
 
 @dataclass(frozen=True)
 class LearningRateSchedule:
-    r"""``MLPClassifier``'s ``learning_rate`` schedules.
+    r"""``MLPClassifier``'s ``learning_rate`` schedules, and step-based shapes.
 
     Parameters
     ----------
-    kind : {'constant', 'invscaling', 'adaptive'}
-        Schedule.
+    kind : {'constant', 'invscaling', 'adaptive', 'cosine', 'coslog4', 'flat_cosine'}
+        Schedule: one of :data:`SCHEDULES`.
     learning_rate_init : float
         Initial learning rate :math:`\eta_0`.
     power_t : float, default=0.5
         Exponent of ``'invscaling'``.
     min_learning_rate : float, default=1e-6
         ``'adaptive'`` stops training once the rate is at or below this.
+    warmup : float, default=0.0
+        Fraction of the steps over which a step-based schedule (or
+        ``'constant'``) first rises linearly from 0, in [0, 1); must be 0
+        for ``'invscaling'`` and ``'adaptive'``.
 
     Notes
     -----
+    scikit-learn's schedules change the rate between epochs:
+
     - ``'constant'``: :math:`\eta = \eta_0`.
     - ``'invscaling'``: after each epoch, :math:`\eta = \eta_0 / (t + 1)^{p}`
       where :math:`t` is the number of samples seen so far.
     - ``'adaptive'``: :math:`\eta` is divided by 5 each time the stopping
       criterion fires, instead of stopping, until it reaches
       ``min_learning_rate``.
+
+    The step-based ones (:attr:`per_step`) set it before every update,
+    from the index :math:`k` of the update about to be made among
+    :math:`K`:
+
+    - ``'cosine'``, ``'coslog4'``, ``'flat_cosine'`` (and ``'constant'``
+      with a warm-up): :math:`\eta = \eta_0 f(k / K)`, with :math:`f` the
+      shape of that name in :data:`SHAPES` after the warm-up, as computed by
+      :func:`schedule_factor`.
+
+    So the first update of ``'cosine'`` without warm-up has the full rate
+    :math:`\eta_0` and the last one
+    :math:`\eta_0 \tfrac{1}{2}(1 + \cos(\pi (K - 1) / K))`, small and
+    positive; the rate would reach 0 only at :math:`k = K`, after training.
+    The first update of ``'coslog4'`` (and of any warm-up) has rate 0, as in
+    RealMLP.
 
     Examples
     --------
@@ -61,16 +344,45 @@ class LearningRateSchedule:
     >>> schedule.on_epoch_end(state, n_samples_seen=99)
     >>> round(state.learning_rate, 6)
     0.01
+
+    A step-based schedule over 100 updates:
+
+    >>> schedule = LearningRateSchedule("cosine", 0.1)
+    >>> state = schedule.init()
+    >>> schedule.per_step
+    True
+    >>> schedule.on_step(state, step=50, total_steps=100)
+    >>> round(state.learning_rate, 6)
+    0.05
     """
 
     kind: str
     learning_rate_init: float
     power_t: float = 0.5
     min_learning_rate: float = 1e-6
+    warmup: float = 0.0
 
     def __post_init__(self):
         if self.kind not in SCHEDULES:
             raise ValueError(f"Unknown schedule {self.kind!r}; expected {SCHEDULES}.")
+        if not 0.0 <= self.warmup < 1.0:
+            raise ValueError(f"warmup must be in [0, 1); got {self.warmup!r}.")
+        if self.warmup and self.kind not in SHAPES:
+            raise ValueError(
+                f"The {self.kind!r} schedule has no warm-up; use one of "
+                f"{tuple(SHAPES)}."
+            )
+
+    @property
+    def per_step(self) -> bool:
+        """Whether :meth:`on_step` sets the rate (else it does nothing).
+
+        Returns
+        -------
+        per_step : bool
+            True for the step-based shapes and a warmed-up ``'constant'``.
+        """
+        return self.kind in SHAPES and (self.kind != "constant" or self.warmup > 0)
 
     def init(self) -> ScheduleState:
         """Create the schedule state.
@@ -81,6 +393,32 @@ class LearningRateSchedule:
             At ``learning_rate_init``.
         """
         return ScheduleState(float(self.learning_rate_init))
+
+    def on_step(self, state: ScheduleState, step: int, total_steps: int) -> None:
+        """Set the rate of the next update, for a step-based schedule.
+
+        Does nothing unless :attr:`per_step`, so a training loop may call it
+        before every update whatever the kind.
+
+        Parameters
+        ----------
+        state : ScheduleState
+            From :meth:`init`; updated in place.
+        step : int
+            Index of the update about to be made, from 0.
+        total_steps : int
+            Number of updates in the whole training run.
+        """
+        if not self.per_step:
+            return
+        if total_steps < 1 or not 0 <= step <= total_steps:
+            raise ValueError(
+                f"Need 0 <= step <= total_steps and total_steps >= 1; got "
+                f"step={step}, total_steps={total_steps}."
+            )
+        state.learning_rate = self.learning_rate_init * schedule_factor(
+            self.kind, step / total_steps, self.warmup
+        )
 
     def on_epoch_end(self, state: ScheduleState, n_samples_seen: int) -> None:
         """Update the rate at the end of an epoch.

@@ -43,3 +43,25 @@ def test_updates_stay_in_dtype(dtype):
     state = opt.init(params)
     opt.update(params, np.ones(4, dtype=dtype), state, 0.1)
     assert params.dtype == dtype and state.m.dtype == dtype
+
+
+def test_beta_2_of_realmlp():
+    # RealMLP trains with beta_2 = 0.95 (pytabkit's sq_mom): a short memory
+    # of squared gradients, against scikit-learn's AdamOptimizer and, for
+    # the first step, the closed form.
+    rng = np.random.RandomState(1)
+    ours = rng.normal(size=25)
+    theirs = [ours.copy()]
+    opt = Adam(beta_1=0.9, beta_2=0.95)
+    ref = AdamOptimizer(theirs, 0.04, 0.9, 0.95, 1e-8)
+    state = opt.init(ours)
+    start = ours.copy()
+    for step in range(60):
+        g = rng.normal(size=25) * (10.0 if step % 20 == 0 else 1.0)  # bursts
+        opt.update(ours, g.copy(), state, 0.04)
+        ref.update_params(theirs, [g])
+        if step == 0:
+            first = 0.04 * g / (np.abs(g) + 1e-8 / np.sqrt(1 - 0.95))
+            np.testing.assert_allclose(ours, start - first, rtol=1e-12)
+    np.testing.assert_allclose(ours, theirs[0], rtol=1e-10)
+    np.testing.assert_allclose(state.v * (1 - 0.95), ref.vs[0], rtol=1e-12)
