@@ -246,9 +246,11 @@ def run_epoch(problem, state, grads, workspace, settings, batches, rules) -> flo
         if network.has_state:
             network.update_stats(workspace, state.stats)
         rate = rules.rate(state.schedule.learning_rate)
-        optimizer.update(state.params.flat, grads.flat, state.optimizer, rate)
         if decay:
+            # Before the update: AdamW shrinks the weights the gradient was
+            # taken at, w - lr (g + wd w), not the updated ones.
             decay_weights(state.params.flat, rate, decay, rules.decay_pieces)
+        optimizer.update(state.params.flat, grads.flat, state.optimizer, rate)
         state.step += 1
     return total
 

@@ -13,7 +13,9 @@ from .layers import (
     BatchNorm,
     Dense,
     Dropout,
+    FrontScale,
     Layer,
+    PeriodicEmbedding,
 )
 from .losses import (
     LOSSES,
@@ -37,11 +39,13 @@ __all__ = [
     "CategoricalCrossEntropy",
     "Dense",
     "Dropout",
+    "FrontScale",
     "INITIALIZERS",
     "LOSSES",
     "Layer",
     "Network",
     "Params",
+    "PeriodicEmbedding",
     "PoissonDeviance",
     "REGRESSION_LOSSES",
     "SquaredError",

@@ -191,7 +191,9 @@ class Layout:
 def fill(vector, groups) -> None:
     """Copy per-group lists of arrays into a Params or BatchNormStats."""
     for name, values in groups.items():
-        views = getattr(vector, name)
+        views = (
+            vector.groups[name] if hasattr(vector, "groups") else getattr(vector, name)
+        )
         for view, value in zip(views, values, strict=True):
             if view is not None:
                 view[...] = value

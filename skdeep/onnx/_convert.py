@@ -22,7 +22,15 @@ from skl2onnx.common.data_types import (
 )
 
 from ..estimators._base import fitted_network
-from ..nn.layers import ActivationLayer, BatchNorm, Dense, Dropout
+from ..nn.activations import SELU_ALPHA, SELU_SCALE
+from ..nn.layers import (
+    ActivationLayer,
+    BatchNorm,
+    Dense,
+    Dropout,
+    FrontScale,
+    PeriodicEmbedding,
+)
 
 __all__ = [
     "convert",
@@ -134,6 +142,19 @@ def _dense(graph, x, coef, intercept, batch_norm=None):
     return graph.node("Add", [z, graph.constant("intercept", intercept)])
 
 
+def _exponential_linear(graph, x, alpha, scale):
+    """``scale * (max(x, 0) + alpha * (exp(min(x, 0)) - 1))``: ELU and SELU."""
+    negative = graph.node("Min", [x, graph.constant("zero", 0.0)])
+    one = graph.constant("one", 1.0)
+    curve = graph.node("Sub", [graph.node("Exp", [negative]), one])
+    if alpha != 1:
+        curve = graph.node("Mul", [curve, graph.constant("alpha", alpha)])
+    out = graph.node("Add", [graph.node("Relu", [x]), curve])
+    if scale != 1:
+        out = graph.node("Mul", [out, graph.constant("scale", scale)])
+    return out
+
+
 def _activation(graph, x, name):
     if name == "identity":
         return x
@@ -149,17 +170,63 @@ def _activation(graph, x, name):
         one_plus = graph.node("Add", [erf, graph.constant("one", 1.0)])
         half_x = graph.node("Mul", [x, graph.constant("half", 0.5)])
         return graph.node("Mul", [half_x, one_plus])
+    # ELU, SELU and Mish are composed of operators that onnxruntime has in
+    # double too (its Elu, Selu and Softplus kernels are float32 only).
+    if name in ("elu", "selu"):
+        alpha, scale = (1.0, 1.0) if name == "elu" else (SELU_ALPHA, SELU_SCALE)
+        return _exponential_linear(graph, x, alpha, scale)
+    if name == "mish":  # x tanh(softplus(x)), softplus = max(x, 0) + log(1 + e^-|x|)
+        tail = graph.node("Exp", [graph.node("Neg", [graph.node("Abs", [x])])])
+        tail = graph.node(
+            "Log", [graph.node("Add", [tail, graph.constant("one", 1.0)])]
+        )
+        softplus = graph.node("Add", [graph.node("Relu", [x]), tail])
+        return graph.node("Mul", [x, graph.node("Tanh", [softplus])])
     simple = {
         "logistic": ("Sigmoid", {}),
         "tanh": ("Tanh", {}),
         "relu": ("Relu", {}),
         "leaky_relu": ("LeakyRelu", {"alpha": 0.01}),
-        "elu": ("Elu", {"alpha": 1.0}),
     }
     if name not in simple:
         raise NotImplementedError(f"No ONNX conversion for the activation {name!r}.")
     op_type, attrs = simple[name]
     return graph.node(op_type, [x], **attrs)
+
+
+def _periodic_embedding(graph, x, layer, params):
+    """Embed the columns as :class:`~skdeep.nn.PeriodicEmbedding.infer` does."""
+    frequencies, coefs, intercepts = (np.asarray(p, np.float64) for p in params)
+    f, d = layer.n_embedded, layer.n_units
+
+    def columns(indices):
+        index = graph.constant("columns", np.asarray(indices), TensorProto.INT64)
+        return graph.node("Gather", [x, index], axis=1)
+
+    def shape(*dims):
+        return graph.constant("shape", np.array(dims), TensorProto.INT64)
+
+    embedded = graph.node("Reshape", [columns(layer.embedded), shape(-1, f, 1)])
+    angles = graph.node(
+        "Mul", [embedded, graph.constant("frequencies", 2 * np.pi * frequencies)]
+    )
+    codes = graph.node(
+        "Concat",
+        [graph.node("Sin", [angles]), graph.node("Cos", [angles])],
+        axis=2,
+    )
+    by_feature = graph.node("Transpose", [codes], perm=[1, 0, 2])
+    z = graph.node("MatMul", [by_feature, graph.constant("embedding_coefs", coefs)])
+    z = graph.node(
+        "Add", [z, graph.constant("embedding_intercepts", intercepts[:, None, :])]
+    )
+    if layer.activation:
+        z = graph.node("Relu", [z])
+    by_row = graph.node("Transpose", [z], perm=[1, 0, 2])
+    out = graph.node("Reshape", [by_row, shape(-1, f * d)])
+    if layer.passthrough.size:
+        out = graph.node("Concat", [out, columns(layer.passthrough)], axis=1)
+    return out
 
 
 def _raw_scores(graph, x, network, params, stats):
@@ -180,6 +247,10 @@ def _raw_scores(graph, x, network, params, stats):
             x = _dense(graph, x, coef, intercept, folded)
         elif isinstance(layer, ActivationLayer):
             x = _activation(graph, x, layer.activation.name)
+        elif isinstance(layer, FrontScale):
+            x = graph.node("Mul", [x, graph.constant("front_scales", views[i][0])])
+        elif isinstance(layer, PeriodicEmbedding):
+            x = _periodic_embedding(graph, x, layer, views[i])
         elif not isinstance(layer, Dropout):  # dropout: the identity at inference
             raise NotImplementedError(
                 f"No ONNX conversion for the layer {type(layer).__name__}."

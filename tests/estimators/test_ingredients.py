@@ -50,9 +50,7 @@ def regression():
 )
 def test_validation_scores_follow_scoring(binary, scoring, reference):
     X, X_val, y, y_val = binary
-    net = DeepNetClassifier(
-        (16,), scoring=scoring, max_iter=15, random_state=0, tol=0
-    )
+    net = DeepNetClassifier((16,), scoring=scoring, max_iter=15, random_state=0, tol=0)
     with pytest.warns(Warning, match="Maximum iterations"):
         net.fit(X, y, X_val=X_val, y_val=y_val)
     # Without early stopping the last epoch's weights are the model's.
@@ -103,13 +101,18 @@ def test_validation_loss_ignores_label_smoothing(binary):
     "scoring, reference",
     [
         ("loss", lambda net, X, y: -0.5 * mean_squared_error(y, net.predict(X))),
-        ("neg_mean_squared_error", lambda n, X, y: -mean_squared_error(y, n.predict(X))),
+        (
+            "neg_mean_squared_error",
+            lambda n, X, y: -mean_squared_error(y, n.predict(X)),
+        ),
         ("r2", lambda net, X, y: net.score(X, y)),
     ],
 )
 def test_regressor_scoring(regression, scoring, reference):
     X, X_val, y, y_val = regression
-    net = DeepNetRegressor((16,), scoring=scoring, max_iter=5, random_state=0)
+    net = DeepNetRegressor(
+        hidden_layer_sizes=(16,), scoring=scoring, max_iter=5, random_state=0
+    )
     with pytest.warns(Warning, match="Maximum iterations"):
         net.fit(X, y, X_val=X_val, y_val=y_val)
     assert net.validation_scores_[-1] == pytest.approx(reference(net, X_val, y_val))
@@ -130,8 +133,12 @@ def test_label_smoothing_makes_predictions_less_confident(binary, estimator):
     settings = {"solver": "lbfgs", "max_iter": 500, "random_state": 0, "alpha": 1e-4}
     sharp = clone(estimator).set_params(**settings).fit(X, y)
     smooth = clone(estimator).set_params(label_smoothing=0.2, **settings).fit(X, y)
-    # The smoothed optimum cannot put more than 1 - eps / 2 on a class.
-    assert smooth.predict_proba(X).max() < 0.91 < sharp.predict_proba(X).max()
+    # Smoothed targets pull the probabilities away from 0 and 1.
+    confidence = {
+        name: model.predict_proba(X).max(axis=1).mean()
+        for name, model in [("sharp", sharp), ("smooth", smooth)]
+    }
+    assert confidence["smooth"] < confidence["sharp"] - 0.02
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -240,12 +247,13 @@ def test_dropout_and_weight_decay_schedules_train(binary):
         learning_rate="coslog4",
         learning_rate_warmup=0.1,
         beta_2=0.95,
+        learning_rate_init=0.01,
         max_iter=30,
         random_state=0,
     )
     with pytest.warns(Warning, match="Maximum iterations"):
         net.fit(X, y)
-    assert net.score(X_val, y_val) > 0.8
+    assert net.score(X_val, y_val) > 0.85
 
 
 # -- front scale and periodic embeddings ---------------------------------------------
@@ -254,7 +262,7 @@ def test_front_scale_and_embedding_fit_predict_persist(binary, regression, Estim
     X, X_val, y, y_val = binary if Estimator is DeepNetClassifier else regression
     options = {"n_frequencies": 4, "n_units": 3, "sigma": 0.5}
     net = Estimator(
-        (16,),
+        hidden_layer_sizes=(16,),
         front_scale=True,
         embedding="periodic",
         embedding_options=options,
@@ -339,5 +347,8 @@ def test_every_ingredient_on_a_real_table():
         scoring="loss",
         max_iter=40,
         random_state=0,
-    ).fit(scaler.transform(X_train), y_train)
+    )
+    # A scheduled run spends its whole budget: early stopping keeps the best.
+    with pytest.warns(Warning, match="Maximum iterations"):
+        net.fit(scaler.transform(X_train), y_train)
     assert net.score(scaler.transform(X_test), y_test) > 0.95

@@ -66,6 +66,15 @@ CLASSIFIERS = {
     "batch norm, lbfgs": lambda: DeepNetClassifier(
         (8,), batch_norm=True, solver="lbfgs", max_iter=50, random_state=0
     ),
+    "front scale + periodic embedding": lambda: DeepNetClassifier(
+        (8,),
+        activation="selu",
+        front_scale=True,
+        embedding="periodic",
+        embedding_options={"n_frequencies": 4, "n_units": 3, "sigma": 0.5},
+        max_iter=40,
+        random_state=0,
+    ),
     "logistic unit": lambda: LogisticUnit(),
     "unit without intercept": lambda: LogisticUnit(fit_intercept=False),
 }
@@ -97,13 +106,14 @@ def test_classifiers(data, make, kind, dtype):
     _check_classifier(make().fit(X, _targets(kind, X, y)), X, dtype)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-def test_every_activation(data, activation):
+def test_every_activation(data, activation, dtype):
     X, y = data
     model = DeepNetClassifier(
         (8, 6), activation=activation, max_iter=40, random_state=0
-    ).fit(X, y)
-    _check_classifier(model, X, np.float32)
+    ).fit(X.astype(dtype), y)
+    _check_classifier(model, X, dtype)
 
 
 def test_a_sparse_trained_model_takes_dense_input(data):
@@ -117,6 +127,15 @@ def test_a_sparse_trained_model_takes_dense_input(data):
 REGRESSORS = {
     "squared error": lambda: DeepNetRegressor(
         hidden_layer_sizes=(8, 6), max_iter=60, random_state=0
+    ),
+    "mish + front scale + periodic embedding": lambda: DeepNetRegressor(
+        hidden_layer_sizes=(8,),
+        activation="mish",
+        front_scale=True,
+        embedding="periodic",
+        embedding_options={"n_frequencies": 3, "n_units": 2},
+        max_iter=60,
+        random_state=0,
     ),
     "poisson": lambda: DeepNetRegressor(
         loss="poisson", hidden_layer_sizes=(8,), max_iter=60, random_state=0

@@ -9,6 +9,8 @@ from ._base import DECAYED_ROLES, ROLES, Layer, LayerContext, ParamSpec, Pass
 from ._batch_norm import BatchNorm, BatchNormCache
 from ._dense import Dense
 from ._dropout import Dropout
+from ._front_scale import FrontScale
+from ._periodic import PeriodicEmbedding
 
 __all__ = [
     "DECAYED_ROLES",
@@ -18,6 +20,8 @@ __all__ = [
     "BatchNormCache",
     "Dense",
     "Dropout",
+    "FrontScale",
+    "PeriodicEmbedding",
     "Layer",
     "LayerContext",
     "ParamSpec",

@@ -1,0 +1,171 @@
+"""A learnable scale per input feature."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._base import Layer, LayerContext, ParamSpec
+
+__all__ = ["FrontScale"]
+
+
+class _FrontScaleBuffers:
+    __slots__ = ("input_grad", "out", "scratch")
+
+    def __init__(self, n_rows, n_features, dtype, input_grad):
+        self.out = np.empty((n_rows, n_features), dtype=dtype)
+        self.scratch = np.empty((n_rows, n_features), dtype=dtype)
+        self.input_grad = (
+            np.empty((n_rows, n_features), dtype=dtype) if input_grad else None
+        )
+
+
+class FrontScale(Layer):
+    r"""A learnable per-feature scale at the input, :math:`y = x \odot s`.
+
+    RealMLP's "scaling layer" (Holzmüller, Grinsztajn & Steinwart, "Better
+    by Default: Strong Pre-Tuned MLPs and Boosted Trees on Tabular Data",
+    NeurIPS 2024): one factor per input feature, initialised at 1, usually
+    trained with a larger learning rate, so that the network learns quickly
+    which features to amplify or mute. Its parameters have the role
+    ``'scales'``.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features.
+
+    Attributes
+    ----------
+    n_outputs : int
+        Output width, ``n_features``.
+
+    Notes
+    -----
+    For a batch :math:`X` and :math:`\Delta = \partial L / \partial Y`,
+
+    .. math::
+
+        Y = X \operatorname{diag}(s), \qquad
+        \frac{\partial L}{\partial s} = \mathbf{1}^\top (\Delta \odot X), \qquad
+        \frac{\partial L}{\partial X} = \Delta \operatorname{diag}(s).
+
+    The input is never written: it is the network's input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import FrontScale
+    >>> layer = FrontScale(2)
+    >>> layer.infer(np.array([[1.0, 2.0]]), (np.array([3.0, 0.5]),), ())
+    array([[3., 1.]])
+    """
+
+    def __init__(self, n_features: int):
+        self.n_outputs = int(n_features)
+        self.params = (ParamSpec("front_scales", (self.n_outputs,), "scales"),)
+
+    def init_params(self, rng, dtype, initializer) -> tuple:
+        """Start at the identity: every scale 1 (draws nothing from ``rng``).
+
+        Parameters
+        ----------
+        rng : numpy.random.RandomState or numpy.random.Generator
+            Unused.
+        dtype : numpy.dtype
+            Floating dtype.
+        initializer : callable
+            Unused.
+
+        Returns
+        -------
+        values : tuple of ndarray
+            ``(ones(n_features),)``.
+        """
+        return (np.ones(self.n_outputs, dtype=dtype),)
+
+    def buffers(self, n_rows: int, dtype, input_grad: bool) -> _FrontScaleBuffers:
+        """Output, product and input-gradient buffers.
+
+        Parameters
+        ----------
+        n_rows : int
+            Largest batch.
+        dtype : numpy.dtype
+            Floating dtype.
+        input_grad : bool
+            Whether to make a buffer for the gradient at the input.
+
+        Returns
+        -------
+        buffers : object
+        """
+        return _FrontScaleBuffers(n_rows, self.n_outputs, dtype, input_grad)
+
+    def forward(self, x, ctx: LayerContext) -> np.ndarray:
+        """Compute ``x * s`` into the output buffer.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, n_features)
+            Input batch; left unchanged.
+        ctx : LayerContext
+            Views and buffers; keeps ``x`` for :meth:`backward`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples, n_features)
+        """
+        _check_dense(x)
+        out = np.multiply(x, ctx.params[0], out=ctx.buffers.out[: x.shape[0]])
+        ctx.saved = x
+        return out
+
+    def infer(self, x, params: tuple, state: tuple) -> np.ndarray:
+        """Return ``x * s`` in a new array.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples, n_features)
+            Input batch; left unchanged.
+        params : tuple of ndarray
+            ``(scales,)``.
+        state : tuple
+            Unused.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples, n_features)
+        """
+        _check_dense(x)
+        return np.multiply(x, params[0])
+
+    def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray | None:
+        """Write the scales' gradient; return the input gradient if needed.
+
+        Parameters
+        ----------
+        dy : ndarray of shape (n_samples, n_features)
+            Gradient at the output.
+        ctx : LayerContext
+            After :meth:`forward`.
+
+        Returns
+        -------
+        dx : ndarray of shape (n_samples, n_features) or None
+        """
+        n = dy.shape[0]
+        product = np.multiply(dy, ctx.saved, out=ctx.buffers.scratch[:n])
+        np.sum(product, axis=0, out=ctx.grads[0])
+        if not ctx.input_grad:
+            return None
+        return np.multiply(dy, ctx.params[0], out=ctx.buffers.input_grad[:n])
+
+
+def _check_dense(x) -> None:
+    if sp.issparse(x):
+        raise ValueError(
+            "The input layers (front scale, periodic embedding) need dense input, "
+            "but got a sparse matrix."
+        )
