@@ -138,6 +138,9 @@ def fit_stochastic(
             checkpoint.save(state, progress)
             if observer.end(task, lambda: (state.params, state.stats)):
                 break  # a callback asked to stop: not a convergence failure
+            if rules.warming_up(state.step):
+                # No plateau during the warm-up: the rate is still rising.
+                progress.no_improvement_count = 0
             if progress.no_improvement_count > settings.n_iter_no_change:
                 if _on_plateau(state, progress, settings):
                     break
@@ -198,6 +201,10 @@ class StepRules:
     def progress(self, step: int) -> float:
         """Return the share of the budget done before this step, in [0, 1]."""
         return min(max(step - self.origin, 0) / self.total_steps, 1.0)
+
+    def warming_up(self, step: int) -> bool:
+        """Tell whether ``step`` is within the learning rate's warm-up."""
+        return self.progress(step) < self.schedule.warmup
 
     def before_step(self, state) -> float:
         """Set this step's rate and dropout; return its weight decay."""
