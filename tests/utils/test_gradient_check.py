@@ -91,3 +91,28 @@ def test_a_wrong_batch_norm_gradient_is_caught(data, monkeypatch):
 
     monkeypatch.setattr(BatchNorm, "backward_batch", forgets_the_mean_term)
     assert check_gradients(net, X, y) > 1e-2
+
+
+@pytest.mark.parametrize("activation", sorted(activations.ACTIVATIONS))
+def test_float32_backprop_matches_float64_finite_differences(data, activation):
+    X, y, _ = data
+    net = DeepNetClassifier(
+        (6, 5), activation=activation, dropout=0.2, batch_norm=True, random_state=0
+    )
+    assert check_gradients(net, X, y, random_state=0, dtype=np.float32) < 1e-4
+
+
+def test_a_wrong_float32_gradient_is_caught(data, monkeypatch):
+    X, y, _ = data
+    from skdeep.nn.layers import FrontScale
+
+    backward = FrontScale.backward
+
+    def wrong(self, dy, ctx):
+        dx = backward(self, dy, ctx)
+        np.multiply(ctx.grads[0], 1.01, out=ctx.grads[0])
+        return dx
+
+    monkeypatch.setattr(FrontScale, "backward", wrong)
+    net = DeepNetClassifier((4,), front_scale=True, random_state=0)
+    assert check_gradients(net, X, y, dtype=np.float32) > 1e-3
