@@ -76,9 +76,12 @@ for name, model in models.items():
 # the validation accuracy of the first split is flat from the first epoch.
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
 names = list(results)
-aucs = [results[name]["test_roc_auc"] for name in names]
-left.boxplot(aucs, vert=False)
-left.set_yticks(range(1, len(names) + 1), names, fontsize=8)
+for row, name in enumerate(names):
+    aucs = results[name]["test_roc_auc"]
+    left.barh(row, aucs.mean(), xerr=aucs.std(), color="lightsteelblue")
+    left.plot(aucs, [row] * len(aucs), "k.")  # one dot per fold
+left.set_yticks(range(len(names)), names, fontsize=8)
+left.set_xlim(0.5, 0.8)
 left.set_xlabel("ROC AUC, 5-fold cross-validation")
 
 for name, style in zip(names[1:], ["--", "-"], strict=True):
