@@ -1,7 +1,11 @@
 """Export fitted skdeep models, and pipelines ending in one, to ONNX.
 
 Importing this module registers skdeep's converters with skl2onnx, so that
-``skl2onnx.to_onnx`` converts pipelines containing skdeep estimators too.
+``skl2onnx.to_onnx`` converts pipelines containing skdeep estimators too,
+with skl2onnx's conventions for scikit-learn's classifiers: outputs
+``output_label`` and ``output_probability`` (a ZipMap) by default, and the
+options ``zipmap`` (True, False, ``'columns'``) and ``nocl``, exactly as for
+``MLPClassifier``. :func:`to_onnx` keeps its plain outputs instead.
 Needs the ``onnx`` extra: ``pip install "skdeep[onnx]"``.
 """
 
@@ -18,25 +22,31 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
 from sklearn.compose import TransformedTargetRegressor
 
 from ..estimators import DeepNetClassifier, DeepNetRegressor, LogisticUnit
-from ._convert import (
-    convert,
-    parse_classifier,
-    parse_regressor,
-    shape_classifier,
-    shape_regressor,
-)
+from ._convert import convert, parse_regressor, shape_classifier, shape_regressor
 from ._target import convert_transformed_target, shape_transformed_target
 
 __all__ = ["to_onnx"]
 
-for _cls, _parse, _shape in [
-    (LogisticUnit, parse_classifier, shape_classifier),
-    (DeepNetClassifier, parse_classifier, shape_classifier),
-    (DeepNetRegressor, parse_regressor, shape_regressor),
-]:
+#: The options skl2onnx gives scikit-learn's classifiers (MLPClassifier's).
+CLASSIFIER_OPTIONS = {"zipmap": [True, False, "columns"], "nocl": [True, False]}
+_CLASSIFIERS = (LogisticUnit, DeepNetClassifier)
+for _cls in _CLASSIFIERS:
+    # No parser of our own: skl2onnx's parser for classifiers adds the ZipMap
+    # and reads the options, as it does for MLPClassifier.
     skl2onnx.update_registered_converter(
-        _cls, f"Skdeep{_cls.__name__}", _shape, convert, parser=_parse
+        _cls,
+        f"Skdeep{_cls.__name__}",
+        shape_classifier,
+        convert,
+        options=CLASSIFIER_OPTIONS,
     )
+skl2onnx.update_registered_converter(
+    DeepNetRegressor,
+    "SkdeepDeepNetRegressor",
+    shape_regressor,
+    convert,
+    parser=parse_regressor,
+)
 try:  # skl2onnx has none (1.20); if a later one does, it keeps its own
     skl2onnx.update_registered_converter(
         TransformedTargetRegressor,
@@ -95,4 +105,7 @@ def to_onnx(model, X_sample, *, target_opset=None):
     >>> bool(np.allclose(proba, net.predict_proba(X), atol=1e-5))
     True
     """
-    return skl2onnx.to_onnx(model, X_sample, target_opset=target_opset)
+    # Plain tensors, named label and probabilities, for every skdeep
+    # classifier in the model: skl2onnx's names without its ZipMap.
+    options = {cls: {"zipmap": False} for cls in _CLASSIFIERS}
+    return skl2onnx.to_onnx(model, X_sample, target_opset=target_opset, options=options)

@@ -20,6 +20,7 @@ from skl2onnx.common.data_types import (
     Int64TensorType,
     StringTensorType,
 )
+from skl2onnx.common.utils_classifier import get_label_classes
 
 from ..estimators._base import fitted_network
 from ..nn.activations import SELU_ALPHA, SELU_SCALE
@@ -34,7 +35,6 @@ from ..nn.layers import (
 
 __all__ = [
     "convert",
-    "parse_classifier",
     "parse_regressor",
     "shape_classifier",
     "shape_regressor",
@@ -63,17 +63,6 @@ def _label_type(classes):
     )
 
 
-def parse_classifier(scope, model, inputs, custom_parsers=None):
-    """Declare a classifier's outputs: ``label`` and ``probabilities``."""
-    operator = scope.declare_local_operator(get_model_alias(type(model)), model)
-    operator.inputs = inputs
-    label = scope.declare_local_variable("label", _label_type(model.classes_)())
-    floats = _float_type(inputs[0].type)()
-    proba = scope.declare_local_variable("probabilities", floats)
-    operator.outputs.extend([label, proba])
-    return operator.outputs
-
-
 def parse_regressor(scope, model, inputs, custom_parsers=None):
     """Declare a regressor's output: ``variable``."""
     operator = scope.declare_local_operator(get_model_alias(type(model)), model)
@@ -84,13 +73,23 @@ def parse_regressor(scope, model, inputs, custom_parsers=None):
 
 
 def shape_classifier(operator):
-    """Set the output shapes: (N,) labels, or (N, n_labels) for multilabel."""
+    """Set the output types and shapes: labels (N,), or (N, n_labels)."""
     n = operator.inputs[0].get_first_dimension()
-    network, _, _ = fitted_network(operator.raw_operator)
-    k = len(operator.raw_operator.classes_)
-    multilabel = network.loss.name == "binary_log_loss" and network.layer_units[-1] > 1
-    operator.outputs[0].type.shape = [n, k] if multilabel else [n]
+    model = operator.raw_operator
+    k = len(model.classes_)
+    if _multilabel(model):
+        operator.outputs[0].type = Int64TensorType([n, k])
+    else:
+        # skl2onnx's default parser declares int64 labels; the classes (or,
+        # with the option nocl, their indices) decide.
+        classes = get_label_classes(operator.scope_inst, model)
+        operator.outputs[0].type = _label_type(np.asarray(classes))([n])
     operator.outputs[1].type.shape = [n, k]
+
+
+def _multilabel(model) -> bool:
+    network, _, _ = fitted_network(model)
+    return network.loss.name == "binary_log_loss" and network.layer_units[-1] > 1
 
 
 def shape_regressor(operator):
@@ -278,12 +277,12 @@ def convert(scope, operator, container):
         graph.node("Exp", [raw], outputs[0])
     elif loss == "log_loss":
         graph.node("Softmax", [raw], outputs[1], axis=1)
-        _labels(graph, raw, model.classes_, outputs[0])
+        _labels(graph, raw, get_label_classes(scope, model), outputs[0])
     elif network.layer_units[-1] == 1:  # binary: two sigmoids, exact in both tails
         negative = graph.node("Neg", [raw])
         both = graph.node("Concat", [negative, raw], axis=1)
         graph.node("Sigmoid", [both], outputs[1])
-        _labels(graph, both, model.classes_, outputs[0])
+        _labels(graph, both, get_label_classes(scope, model), outputs[0])
     else:  # multilabel: one sigmoid per label, a label where the score is > 0
         graph.node("Sigmoid", [raw], outputs[1])
         positive = graph.node("Greater", [raw, graph.constant("zero", 0.0)])
@@ -292,6 +291,7 @@ def convert(scope, operator, container):
 
 def _labels(graph, scores, classes, output):
     """``classes[argmax(scores)]``: the first of tied scores, as NumPy picks."""
+    classes = np.asarray(classes)
     index = graph.node("ArgMax", [scores], axis=1, keepdims=0)
     if _label_type(classes) is StringTensorType:
         table = graph.constant(

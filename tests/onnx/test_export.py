@@ -212,9 +212,17 @@ def test_a_column_transformer_pipeline_on_a_dataframe():
     onnx_label, proba = _run(graph, _columns(frame))
     np.testing.assert_allclose(proba, model.predict_proba(frame), atol=TOLERANCE)
     np.testing.assert_array_equal(onnx_label, model.predict(frame))
-    # skl2onnx's own entry point converts it too, once skdeep.onnx is imported.
+    # skl2onnx's own entry point converts it too, once skdeep.onnx is imported,
+    # with its conventions for classifiers (a ZipMap unless told otherwise).
     again = skl2onnx.to_onnx(model, frame[:1])
-    np.testing.assert_allclose(_run(again, _columns(frame))[1], proba)
+    assert [o.name for o in again.graph.output] == [
+        "output_label",
+        "output_probability",
+    ]
+    plain = skl2onnx.to_onnx(
+        model, frame[:1], options={DeepNetClassifier: {"zipmap": False}}
+    )
+    np.testing.assert_allclose(_run(plain, _columns(frame))[1], proba)
 
 
 def test_a_transformed_target_regressor():
