@@ -44,8 +44,9 @@ class DeepNetClassifier(BaseNetClassifier):
     batch_size : int or 'auto', default='auto'
         Minibatch size of the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', 'coslog4', \
-            'flat_cosine'}, default='constant'
+    learning_rate : str, default='constant'
+        One of ``'constant'``, ``'invscaling'``, ``'adaptive'``, ``'cosine'``,
+        ``'coslog4'``, ``'flat_cosine'``.
         Learning-rate schedule of every stochastic solver (MLPClassifier
         applies it to ``'sgd'`` only): constant; :math:`\eta_0 / (t+1)^{p}`
         after each epoch, :math:`t` the samples seen; or divided by 5 whenever
@@ -126,9 +127,9 @@ class DeepNetClassifier(BaseNetClassifier):
         & Hutter, ICLR 2019): every step also shrinks the weights by
         ``learning_rate * weight_decay * w``, apart from the loss's gradient
         and from ``alpha``'s L2 penalty. Biases and scales are not decayed.
-    weight_decay_schedule : {'constant', 'cosine', 'coslog4', 'flat_cosine'}, \
-            default='constant'
-        How ``weight_decay`` varies over training (a multiplier of it, as
+    weight_decay_schedule : str, default='constant'
+        How ``weight_decay`` varies over training: a multiplier of it,
+        ``'constant'``, ``'cosine'``, ``'coslog4'`` or ``'flat_cosine'`` (as
         for ``learning_rate``).
     learning_rate_warmup : float, default=0.0
         Fraction of the steps over which the learning rate rises linearly
@@ -142,10 +143,10 @@ class DeepNetClassifier(BaseNetClassifier):
         :math:`(1 - \varepsilon)\,\text{one-hot} + \varepsilon / K` (per label,
         :math:`K = 2`, for binary and multilabel targets), as PyTorch's
         ``CrossEntropyLoss(label_smoothing=...)``.
-    dropout_schedule : {'constant', 'cosine', 'coslog4', 'flat_cosine'}, \
-            default='constant'
-        How the dropout rate varies over training (a multiplier of
-        ``dropout``); RealMLP uses ``'flat_cosine'``.
+    dropout_schedule : str, default='constant'
+        How the dropout rate varies over training: a multiplier of
+        ``dropout``, ``'constant'``, ``'cosine'``, ``'coslog4'`` or
+        ``'flat_cosine'`` (RealMLP's).
     front_scale : bool, default=False
         Whether the network starts with a learnable scale per input feature
         (RealMLP's scaling layer), initialised at 1.

@@ -46,8 +46,9 @@ class DeepNetRegressor(BaseNetRegressor):
     batch_size : int or 'auto', default='auto'
         Minibatch size of the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', 'coslog4', \
-            'flat_cosine'}, default='constant'
+    learning_rate : str, default='constant'
+        One of ``'constant'``, ``'invscaling'``, ``'adaptive'``, ``'cosine'``,
+        ``'coslog4'``, ``'flat_cosine'``.
         Learning-rate schedule of every stochastic solver (MLPRegressor
         applies it to ``'sgd'`` only).
         The last three follow the training progress step by step, over
@@ -118,9 +119,9 @@ class DeepNetRegressor(BaseNetRegressor):
         & Hutter, ICLR 2019): every step also shrinks the weights by
         ``learning_rate * weight_decay * w``, apart from the loss's gradient
         and from ``alpha``'s L2 penalty. Biases and scales are not decayed.
-    weight_decay_schedule : {'constant', 'cosine', 'coslog4', 'flat_cosine'}, \
-            default='constant'
-        How ``weight_decay`` varies over training (a multiplier of it, as
+    weight_decay_schedule : str, default='constant'
+        How ``weight_decay`` varies over training: a multiplier of it,
+        ``'constant'``, ``'cosine'``, ``'coslog4'`` or ``'flat_cosine'`` (as
         for ``learning_rate``).
     learning_rate_warmup : float, default=0.0
         Fraction of the steps over which the learning rate rises linearly
@@ -129,10 +130,10 @@ class DeepNetRegressor(BaseNetRegressor):
         Learning-rate factor of each group of parameters, by role:
         ``'weights'``, ``'biases'``, ``'scales'`` (batch norm, front scale),
         ``'embeddings'``; a missing role has factor 1.
-    dropout_schedule : {'constant', 'cosine', 'coslog4', 'flat_cosine'}, \
-            default='constant'
-        How the dropout rate varies over training (a multiplier of
-        ``dropout``); RealMLP uses ``'flat_cosine'``.
+    dropout_schedule : str, default='constant'
+        How the dropout rate varies over training: a multiplier of
+        ``dropout``, ``'constant'``, ``'cosine'``, ``'coslog4'`` or
+        ``'flat_cosine'`` (RealMLP's).
     front_scale : bool, default=False
         Whether the network starts with a learnable scale per input feature
         (RealMLP's scaling layer), initialised at 1.

@@ -33,8 +33,9 @@ class LogisticUnit(BaseNetClassifier):
     batch_size : int or 'auto', default='auto'
         Minibatch size of the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', 'coslog4', \
-            'flat_cosine'}, default='constant'
+    learning_rate : str, default='constant'
+        One of ``'constant'``, ``'invscaling'``, ``'adaptive'``, ``'cosine'``,
+        ``'coslog4'``, ``'flat_cosine'``.
         Learning-rate schedule of the stochastic solvers.
         The last three follow the training progress step by step, over
         ``max_iter`` epochs: cosine annealing to zero, RealMLP's cosine with
@@ -98,9 +99,9 @@ class LogisticUnit(BaseNetClassifier):
         & Hutter, ICLR 2019): every step also shrinks the weights by
         ``learning_rate * weight_decay * w``, apart from the loss's gradient
         and from ``alpha``'s L2 penalty. Biases and scales are not decayed.
-    weight_decay_schedule : {'constant', 'cosine', 'coslog4', 'flat_cosine'}, \
-            default='constant'
-        How ``weight_decay`` varies over training (a multiplier of it, as
+    weight_decay_schedule : str, default='constant'
+        How ``weight_decay`` varies over training: a multiplier of it,
+        ``'constant'``, ``'cosine'``, ``'coslog4'`` or ``'flat_cosine'`` (as
         for ``learning_rate``).
     learning_rate_warmup : float, default=0.0
         Fraction of the steps over which the learning rate rises linearly
