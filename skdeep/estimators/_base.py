@@ -419,11 +419,7 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        # The input layers work on dense rows; the Dense layer takes sparse.
-        tags.input_tags.sparse = not (
-            getattr(self, "front_scale", False)
-            or getattr(self, "embedding", None) is not None
-        )
+        tags.input_tags.sparse = True
         return tags
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
@@ -107,11 +106,6 @@ class PreparationMixin:
         if dtype is None:
             dtype = (
                 X.dtype if first_pass else self._fitted_groups()[0]["coefs"][0].dtype
-            )
-        if sp.issparse(X) and (arch.front_scale or arch.embedding is not None):
-            raise ValueError(
-                "front_scale and embedding need dense input, but X is a sparse "
-                "matrix; densify it (X.toarray()) or turn them off."
             )
         X = X.astype(dtype, copy=False)
         if targets.values.dtype != np.intp:

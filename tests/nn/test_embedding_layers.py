@@ -104,9 +104,14 @@ def test_no_input_gradient_when_not_asked():
     assert layer.backward(np.ones((2, layer.n_outputs)), ctx) is None
 
 
-def test_sparse_input_is_a_clear_error():
-    with pytest.raises(ValueError, match="need dense input"):
-        FrontScale(2).infer(sp.csr_matrix(np.ones((1, 2))), (np.ones(2),), ())
+@pytest.mark.parametrize("name", list(_layers()))
+def test_sparse_input_is_densified(name):
+    layer = _layers()[name]
+    x, params = _setup(layer, np.float64)
+    x[x < 0] = 0
+    expected = layer.infer(x, tuple(params), ())
+    actual = layer.infer(sp.csr_matrix(x), tuple(params), ())
+    np.testing.assert_array_equal(actual, expected)
 
 
 @pytest.mark.parametrize(

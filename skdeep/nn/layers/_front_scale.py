@@ -108,8 +108,8 @@ class FrontScale(Layer):
 
         Parameters
         ----------
-        x : ndarray of shape (n_samples, n_features)
-            Input batch; left unchanged.
+        x : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            Input batch; left unchanged (a sparse batch is densified).
         ctx : LayerContext
             Views and buffers; keeps ``x`` for :meth:`backward`.
 
@@ -117,7 +117,7 @@ class FrontScale(Layer):
         -------
         y : ndarray of shape (n_samples, n_features)
         """
-        _check_dense(x)
+        x = dense(x)
         out = np.multiply(x, ctx.params[0], out=ctx.buffers.out[: x.shape[0]])
         ctx.saved = x
         return out
@@ -138,8 +138,7 @@ class FrontScale(Layer):
         -------
         y : ndarray of shape (n_samples, n_features)
         """
-        _check_dense(x)
-        return np.multiply(x, params[0])
+        return np.multiply(dense(x), params[0])
 
     def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray | None:
         """Write the scales' gradient; return the input gradient if needed.
@@ -163,9 +162,8 @@ class FrontScale(Layer):
         return np.multiply(dy, ctx.params[0], out=ctx.buffers.input_grad[:n])
 
 
-def _check_dense(x) -> None:
-    if sp.issparse(x):
-        raise ValueError(
-            "The input layers (front scale, periodic embedding) need dense input, "
-            "but got a sparse matrix."
-        )
+def dense(x):
+    """Return ``x`` as a dense array: the input layers work on dense rows."""
+    # A sparse batch is densified (one batch at a time, in training and in
+    # chunked prediction), so memory stays bounded by the batch.
+    return x.toarray() if sp.issparse(x) else x

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import Layer, LayerContext, ParamSpec
-from ._front_scale import _check_dense
+from ._front_scale import dense
 
 __all__ = ["PeriodicEmbedding"]
 
@@ -210,7 +210,7 @@ class PeriodicEmbedding(Layer):
         -------
         y : ndarray of shape (n_samples, n_outputs)
         """
-        _check_dense(x)
+        x = dense(x)
         return self._embed(x, ctx.params, ctx.buffers, x.shape[0])
 
     def infer(self, x, params: tuple, state: tuple) -> np.ndarray:
@@ -229,7 +229,7 @@ class PeriodicEmbedding(Layer):
         -------
         y : ndarray of shape (n_samples, n_outputs)
         """
-        _check_dense(x)
+        x = dense(x)
         n = x.shape[0]
         buffers = _PeriodicBuffers(n, self, params[0].dtype, False)
         return self._embed(x, params, buffers, n)
