@@ -64,10 +64,8 @@ def main():
         X_train, X_test, y_train, y_test = make_data(spec, np.dtype(dtype))
         params = fit_params(spec)
 
-        def fit(options):
-            return lambda: DeepNetClassifier(**{**params, **options}).fit(
-                X_train, y_train
-            )
+        def fit(options, X=X_train, y=y_train, params=params):
+            return lambda: DeepNetClassifier(**{**params, **options}).fit(X, y)
 
         runners = {name: fit(options) for name, options in INGREDIENTS.items()}
         results = interleaved(runners, args.repeats)
