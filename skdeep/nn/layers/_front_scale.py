@@ -11,11 +11,10 @@ __all__ = ["FrontScale"]
 
 
 class _FrontScaleBuffers:
-    __slots__ = ("input_grad", "out", "scratch")
+    __slots__ = ("input_grad", "out")
 
     def __init__(self, n_rows, n_features, dtype, input_grad):
         self.out = np.empty((n_rows, n_features), dtype=dtype)
-        self.scratch = np.empty((n_rows, n_features), dtype=dtype)
         self.input_grad = (
             np.empty((n_rows, n_features), dtype=dtype) if input_grad else None
         )
@@ -86,7 +85,7 @@ class FrontScale(Layer):
         return (np.ones(self.n_outputs, dtype=dtype),)
 
     def buffers(self, n_rows: int, dtype, input_grad: bool) -> _FrontScaleBuffers:
-        """Output, product and input-gradient buffers.
+        """Output and input-gradient buffers.
 
         Parameters
         ----------
@@ -155,8 +154,8 @@ class FrontScale(Layer):
         dx : ndarray of shape (n_samples, n_features) or None
         """
         n = dy.shape[0]
-        product = np.multiply(dy, ctx.saved, out=ctx.buffers.scratch[:n])
-        np.sum(product, axis=0, out=ctx.grads[0])
+        # Column sums of dy * x in one pass, without a product buffer.
+        np.einsum("ij,ij->j", dy, ctx.saved, out=ctx.grads[0])
         if not ctx.input_grad:
             return None
         return np.multiply(dy, ctx.params[0], out=ctx.buffers.input_grad[:n])

@@ -13,7 +13,16 @@ _TWO_PI = 2 * np.pi
 
 
 class _PeriodicBuffers:
-    __slots__ = ("angles", "columns", "d_angles", "d_codes", "d_out", "out", "codes")
+    __slots__ = (
+        "angles",
+        "codes",
+        "columns",
+        "d_angles",
+        "d_codes",
+        "d_out",
+        "input_grad",
+        "out",
+    )
 
     def __init__(self, n_rows, layer, dtype, input_grad):
         f, k, d = layer.n_embedded, layer.n_frequencies, layer.n_units
@@ -24,6 +33,9 @@ class _PeriodicBuffers:
         self.d_codes = np.empty((f, n_rows, 2 * k), dtype)
         self.d_angles = np.empty((f, n_rows, k), dtype)
         self.out = np.empty((n_rows, layer.n_outputs), dtype)
+        self.input_grad = (
+            np.empty((n_rows, layer.n_features), dtype) if input_grad else None
+        )
 
 
 class PeriodicEmbedding(Layer):
@@ -274,9 +286,11 @@ class PeriodicEmbedding(Layer):
         d_frequencies *= _TWO_PI
         if not ctx.input_grad:
             return None
-        dx = np.empty((n, self.n_features), dtype=dy.dtype)
-        d_columns = np.einsum("fnk,fk->nf", d_angles, frequencies)
+        # The embedded columns' values are no longer needed: their buffer
+        # takes their gradient.
+        d_columns = np.einsum("fnk,fk->fn", d_angles, frequencies, out=columns)
         d_columns *= _TWO_PI
-        dx[:, self.embedded] = d_columns
+        dx = buffers.input_grad[:n]
+        dx[:, self.embedded] = d_columns.T
         dx[:, self.passthrough] = dy[:, f * d :]
         return dx
