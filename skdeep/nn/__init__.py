@@ -8,9 +8,11 @@ from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import INITIALIZERS
 from .layers import (
     DECAYED_ROLES,
+    EMBEDDINGS,
     ROLES,
     ActivationLayer,
     BatchNorm,
+    CategoryEmbedding,
     Dense,
     Dropout,
     FrontScale,
@@ -30,6 +32,7 @@ from .network import BatchNormStats, Network, Params, Workspace
 __all__ = [
     "ACTIVATIONS",
     "DECAYED_ROLES",
+    "EMBEDDINGS",
     "ROLES",
     "Activation",
     "ActivationLayer",
@@ -37,6 +40,7 @@ __all__ = [
     "BatchNormStats",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
+    "CategoryEmbedding",
     "Dense",
     "Dropout",
     "FrontScale",

@@ -7,17 +7,20 @@ here, and placed in the stack by :class:`skdeep.nn.Network`.
 from ._activation import ActivationLayer
 from ._base import DECAYED_ROLES, ROLES, Layer, LayerContext, ParamSpec, Pass
 from ._batch_norm import BatchNorm, BatchNormCache
+from ._category import CategoryEmbedding
 from ._dense import Dense
 from ._dropout import Dropout
 from ._front_scale import FrontScale
-from ._periodic import PeriodicEmbedding
+from ._periodic import EMBEDDINGS, PeriodicEmbedding
 
 __all__ = [
     "DECAYED_ROLES",
+    "EMBEDDINGS",
     "ROLES",
     "ActivationLayer",
     "BatchNorm",
     "BatchNormCache",
+    "CategoryEmbedding",
     "Dense",
     "Dropout",
     "FrontScale",

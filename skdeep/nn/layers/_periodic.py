@@ -7,9 +7,26 @@ import numpy as np
 from ._base import Layer, LayerContext, ParamSpec
 from ._front_scale import dense
 
-__all__ = ["PeriodicEmbedding"]
+__all__ = ["EMBEDDINGS", "PeriodicEmbedding"]
 
 _TWO_PI = 2 * np.pi
+
+#: Named settings of :class:`PeriodicEmbedding`: 'periodic' is PLR with the
+#: defaults of ``rtdl_num_embeddings`` (Gorishniy et al., NeurIPS 2022);
+#: 'pbld' is RealMLP-TD's embedding (pytabkit's ``num_emb_type='pbld'``,
+#: ``plr_hidden_1=16``, ``plr_hidden_2=4`` of which one column is the
+#: feature itself, ``plr_sigma=0.1``; Holzmüller et al., NeurIPS 2024).
+EMBEDDINGS = {
+    "periodic": {},
+    "pbld": {
+        "n_frequencies": 16,
+        "n_units": 3,
+        "sigma": 0.1,
+        "activation": False,
+        "phases": True,
+        "keep_input": True,
+    },
+}
 
 
 class _PeriodicBuffers:
@@ -26,11 +43,12 @@ class _PeriodicBuffers:
 
     def __init__(self, n_rows, layer, dtype, input_grad):
         f, k, d = layer.n_embedded, layer.n_frequencies, layer.n_units
+        width = layer.n_codes
         self.columns = np.empty((f, n_rows), dtype)  # the embedded x, transposed
         self.angles = np.empty((f, n_rows, k), dtype)
-        self.codes = np.empty((f, n_rows, 2 * k), dtype)  # [sin, cos]
+        self.codes = np.empty((f, n_rows, width), dtype)  # [sin, cos] or cos
         self.d_out = np.empty((f, n_rows, d), dtype)  # output before / its grad
-        self.d_codes = np.empty((f, n_rows, 2 * k), dtype)
+        self.d_codes = np.empty((f, n_rows, width), dtype)
         self.d_angles = np.empty((f, n_rows, k), dtype)
         self.out = np.empty((n_rows, layer.n_outputs), dtype)
         self.input_grad = (
@@ -70,12 +88,19 @@ class PeriodicEmbedding(Layer):
         unchanged, after the embeddings.
     activation : bool, default=True
         Whether a ReLU follows each feature's dense layer.
+    phases : bool, default=False
+        Whether to encode :math:`\cos(2\pi w_j x_j + b_j)` with trainable
+        phases :math:`b_j \sim U(-\pi, \pi)` instead of the sine and cosine
+        pair (``k`` codes per feature instead of ``2k``).
+    keep_input : bool, default=False
+        Whether each feature's embedding ends with the feature itself,
+        :math:`[e_j, x_j]` (``n_units + 1`` columns per feature).
 
     Attributes
     ----------
     n_outputs : int
-        Output width: ``len(embedded) * n_units`` plus the passthrough
-        columns.
+        Output width: ``len(embedded) * (n_units + keep_input)`` plus the
+        passthrough columns.
 
     Notes
     -----
@@ -93,6 +118,16 @@ class PeriodicEmbedding(Layer):
 
     and the dense layers' as in :class:`Dense`. Output columns are feature
     by feature: ``n_units`` for the first embedded feature, then the next.
+
+    With ``phases=True, keep_input=True, activation=False`` (and 16
+    frequencies, 3 units, :math:`\sigma = 0.1`) this is the "PBLD" embedding
+    of RealMLP (Holzmüller et al., NeurIPS 2024): periodic codes with
+    biases, a linear map per feature, and the feature kept beside its
+    embedding ("DenseNet" style); ``'pbld'`` in
+    :data:`skdeep.nn.layers.EMBEDDINGS`. There the phase gradient is
+    :math:`\partial L / \partial b = \sum_i \partial L / \partial \theta_i`
+    and :math:`\partial L / \partial \theta = -\partial L / \partial v \,
+    \sin\theta`.
 
     Examples
     --------
@@ -114,6 +149,8 @@ class PeriodicEmbedding(Layer):
         sigma: float = 0.01,
         embedded=None,
         activation: bool = True,
+        phases: bool = False,
+        keep_input: bool = False,
     ):
         self.n_features = int(n_features)
         self.embedded = (
@@ -133,11 +170,15 @@ class PeriodicEmbedding(Layer):
             )
         self.sigma = float(sigma)
         self.activation = bool(activation)
-        self.n_outputs = self.n_embedded * self.n_units + self.passthrough.size
+        self.phases, self.keep_input = bool(phases), bool(keep_input)
+        self.n_codes = self.n_frequencies * (1 if self.phases else 2)
+        self.width = self.n_units + self.keep_input  # output columns per feature
+        self.n_outputs = self.n_embedded * self.width + self.passthrough.size
         f, k, d = self.n_embedded, self.n_frequencies, self.n_units
         self.params = (
             ParamSpec("frequencies", (f, k), "embeddings"),
-            ParamSpec("embedding_coefs", (f, 2 * k, d), "embeddings"),
+            *((ParamSpec("embedding_phases", (f, k), "embeddings"),) * self.phases),
+            ParamSpec("embedding_coefs", (f, self.n_codes, d), "embeddings"),
             ParamSpec("embedding_intercepts", (f, d), "embeddings"),
         )
 
@@ -156,14 +197,16 @@ class PeriodicEmbedding(Layer):
         Returns
         -------
         values : tuple of ndarray
-            Frequencies, dense weights, dense biases.
+            Frequencies, (phases,) dense weights, dense biases.
         """
         f, k, d = self.n_embedded, self.n_frequencies, self.n_units
-        bound = 1 / np.sqrt(2 * k)
+        bound = 1 / np.sqrt(self.n_codes)
         frequencies = rng.normal(0.0, self.sigma, (f, k))
-        coefs = rng.uniform(-bound, bound, (f, 2 * k, d))
+        phases = (rng.uniform(-np.pi, np.pi, (f, k)),) * self.phases
+        coefs = rng.uniform(-bound, bound, (f, self.n_codes, d))
         intercepts = rng.uniform(-bound, bound, (f, d))
-        return tuple(a.astype(dtype) for a in (frequencies, coefs, intercepts))
+        values = (frequencies, *phases, coefs, intercepts)
+        return tuple(a.astype(dtype) for a in values)
 
     def buffers(self, n_rows: int, dtype, input_grad: bool) -> _PeriodicBuffers:
         """Make the buffers of a batch of up to ``n_rows`` rows.
@@ -183,9 +226,16 @@ class PeriodicEmbedding(Layer):
         """
         return _PeriodicBuffers(n_rows, self, dtype, input_grad)
 
+    def _unpack(self, params):
+        """Return (frequencies, phases or None, coefs, intercepts)."""
+        if self.phases:
+            return params
+        frequencies, coefs, intercepts = params
+        return frequencies, None, coefs, intercepts
+
     def _embed(self, x, params, buffers, n):
         """Fill the buffers' codes and pre-activation; return the output."""
-        frequencies, coefs, intercepts = params
+        frequencies, phases, coefs, intercepts = self._unpack(params)
         k = self.n_frequencies
         columns = buffers.columns[:, :n]
         np.copyto(columns, x[:, self.embedded].T)
@@ -194,18 +244,23 @@ class PeriodicEmbedding(Layer):
         )
         angles *= _TWO_PI
         codes = buffers.codes[:, :n]
-        np.sin(angles, out=codes[:, :, :k])
-        np.cos(angles, out=codes[:, :, k:])
+        if phases is None:
+            np.sin(angles, out=codes[:, :, :k])
+            np.cos(angles, out=codes[:, :, k:])
+        else:
+            angles += phases[:, None, :]
+            np.cos(angles, out=codes)
         z = np.matmul(codes, coefs, out=buffers.d_out[:, :n])
         z += intercepts[:, None, :]
         if self.activation:
             np.maximum(z, 0, out=z)
         out = buffers.out[:n]
-        width = self.n_embedded * self.n_units
-        out[:, :width].reshape(n, self.n_embedded, self.n_units)[...] = z.transpose(
-            1, 0, 2
-        )
-        out[:, width:] = x[:, self.passthrough]
+        f, d = self.n_embedded, self.n_units
+        blocks = out[:, : f * self.width].reshape(n, f, self.width)
+        blocks[:, :, :d] = z.transpose(1, 0, 2)
+        if self.keep_input:
+            blocks[:, :, d] = columns.T
+        out[:, f * self.width :] = x[:, self.passthrough]
         return out
 
     def forward(self, x, ctx: LayerContext) -> np.ndarray:
@@ -233,7 +288,7 @@ class PeriodicEmbedding(Layer):
         x : ndarray of shape (n_samples, n_features)
             Input batch; left unchanged.
         params : tuple of ndarray
-            Frequencies, dense weights, dense biases.
+            Frequencies, (phases,) dense weights, dense biases.
         state : tuple
             Unused.
 
@@ -260,27 +315,35 @@ class PeriodicEmbedding(Layer):
         -------
         dx : ndarray of shape (n_samples, n_features) or None
         """
-        frequencies, coefs, _ = ctx.params
-        d_frequencies, d_coefs, d_intercepts = ctx.grads
+        frequencies, phases, coefs, _ = self._unpack(ctx.params)
+        d_frequencies, d_phases, d_coefs, d_intercepts = self._unpack(ctx.grads)
         buffers, n, k = ctx.buffers, dy.shape[0], self.n_frequencies
         f, d = self.n_embedded, self.n_units
+        blocks = dy[:, : f * self.width].reshape(n, f, self.width)
+        d_emb = blocks[:, :, :d].transpose(1, 0, 2)
         z = buffers.d_out[:, :n]  # the output, before it becomes its gradient
         d_z = z
         if self.activation:
             np.greater(z, 0, out=d_z)
-            d_z *= dy[:, : f * d].reshape(n, f, d).transpose(1, 0, 2)
+            d_z *= d_emb
         else:
-            np.copyto(d_z, dy[:, : f * d].reshape(n, f, d).transpose(1, 0, 2))
+            np.copyto(d_z, d_emb)
         codes = buffers.codes[:, :n]
         np.matmul(codes.transpose(0, 2, 1), d_z, out=d_coefs)
         np.sum(d_z, axis=1, out=d_intercepts)
         d_codes = np.matmul(d_z, coefs.transpose(0, 2, 1), out=buffers.d_codes[:, :n])
-        # d theta = d sin * cos - d cos * sin
-        d_angles = np.multiply(
-            d_codes[:, :, :k], codes[:, :, k:], out=buffers.d_angles[:, :n]
-        )
-        d_codes[:, :, k:] *= codes[:, :, :k]
-        d_angles -= d_codes[:, :, k:]
+        d_angles = buffers.d_angles[:, :n]
+        if phases is None:
+            # d theta = d sin * cos - d cos * sin
+            np.multiply(d_codes[:, :, :k], codes[:, :, k:], out=d_angles)
+            d_codes[:, :, k:] *= codes[:, :, :k]
+            d_angles -= d_codes[:, :, k:]
+        else:
+            # d theta = -d cos * sin(theta); the angles' buffer takes the sine.
+            sines = np.sin(buffers.angles[:, :n], out=buffers.angles[:, :n])
+            np.multiply(d_codes, sines, out=d_angles)
+            np.negative(d_angles, out=d_angles)
+            np.sum(d_angles, axis=1, out=d_phases)
         columns = buffers.columns[:, :n]
         np.einsum("fnk,fn->fk", d_angles, columns, out=d_frequencies)
         d_frequencies *= _TWO_PI
@@ -290,7 +353,9 @@ class PeriodicEmbedding(Layer):
         # takes their gradient.
         d_columns = np.einsum("fnk,fk->fn", d_angles, frequencies, out=columns)
         d_columns *= _TWO_PI
+        if self.keep_input:
+            d_columns += blocks[:, :, d].T
         dx = buffers.input_grad[:n]
         dx[:, self.embedded] = d_columns.T
-        dx[:, self.passthrough] = dy[:, f * d :]
+        dx[:, self.passthrough] = dy[:, f * self.width :]
         return dx
