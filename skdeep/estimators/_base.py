@@ -51,6 +51,8 @@ _INPUT_ATTRIBUTES = {
     "frequencies": "embedding_frequencies_",
     "embedding_coefs": "embedding_coefs_",
     "embedding_intercepts": "embedding_intercepts_",
+    "embedding_phases": "embedding_phases_",
+    "category_embeddings": "category_embeddings_",
 }
 # Attributes of an earlier fit that the new network may not have.
 _OPTIONAL_PARAMETER_ATTRIBUTES = (
@@ -97,7 +99,9 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
             ),
             front_scale=self.front_scale,
             embedding=(
-                None if self.embedding is None else dict(self.embedding_options or {})
+                None
+                if self.embedding is None and not (self.embedding_options or {})
+                else {"kind": self.embedding, **(self.embedding_options or {})}
             ),
         )
 

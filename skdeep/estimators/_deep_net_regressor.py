@@ -137,14 +137,23 @@ class DeepNetRegressor(BaseNetRegressor):
     front_scale : bool, default=False
         Whether the network starts with a learnable scale per input feature
         (RealMLP's scaling layer), initialised at 1.
-    embedding : {'periodic'} or None, default=None
-        ``'periodic'`` embeds every input feature :math:`x` as
+    embedding : {'periodic', 'pbld'} or None, default=None
+        ``'periodic'`` embeds every numeric input feature :math:`x` as
         :math:`[\sin(2\pi w x), \cos(2\pi w x)]` with trainable frequencies,
-        followed by a small dense layer per feature (Gorishniy et al.,
-        NeurIPS 2022); see :class:`skdeep.nn.PeriodicEmbedding`.
+        followed by a small dense layer per feature (PLR, Gorishniy et al.,
+        NeurIPS 2022); ``'pbld'`` is RealMLP-TD's lighter variant,
+        :math:`\cos(2\pi w x + b)` with 16 frequencies, 3 linear units and
+        :math:`x` itself (Holzmüller et al., NeurIPS 2024); see
+        :class:`skdeep.nn.PeriodicEmbedding`.
     embedding_options : dict or None, default=None
-        Options of the embedding: ``'n_frequencies'``, ``'n_units'``,
-        ``'sigma'`` (the frequencies' initial scale).
+        Options of the embeddings: ``'n_frequencies'``, ``'n_units'``,
+        ``'sigma'`` (the frequencies' initial scale), ``'columns'`` (the
+        numeric columns to embed; default all that are not categorical);
+        and, whatever ``embedding`` is, ``'categories'``: a dict mapping
+        columns that hold integer category codes :math:`0, \dots, c-1` to
+        :math:`c`, each embedded by a learned table of ``'category_units'``
+        (default 8) columns (see :class:`skdeep.nn.CategoryEmbedding`; code 0
+        is for missing or unseen categories).
 
     Attributes
     ----------
@@ -183,6 +192,16 @@ class DeepNetRegressor(BaseNetRegressor):
         :math:`\beta` of each hidden layer.
     batch_norm_means_, batch_norm_variances_ : list of ndarray
         With ``batch_norm=True``: the running statistics used for prediction.
+    front_scales_ : ndarray of shape (n_inputs,)
+        With ``front_scale=True``: the learned input scales.
+    embedding_frequencies_, embedding_coefs_, embedding_intercepts_ : ndarray
+        With an ``embedding``: the frequencies and the per-feature dense
+        layers (see :class:`skdeep.nn.PeriodicEmbedding`).
+    embedding_phases_ : ndarray of shape (n_embedded, n_frequencies)
+        With ``embedding='pbld'``: the learned phases.
+    category_embeddings_ : ndarray of shape (n_codes, category_units)
+        With ``embedding_options['categories']``: the tables, one after
+        another in column order.
 
     See Also
     --------

@@ -13,7 +13,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..nn import ACTIVATIONS, INITIALIZERS, ROLES, FrontScale, PeriodicEmbedding
+from ..nn import (
+    ACTIVATIONS,
+    EMBEDDINGS,
+    INITIALIZERS,
+    ROLES,
+    CategoryEmbedding,
+    FrontScale,
+    PeriodicEmbedding,
+)
 from ..optim import OPTIMIZERS, SCHEDULES, SHAPES
 from ..utils._sklearn import Interval, InvalidParameterError, Options, StrOptions
 
@@ -94,7 +102,7 @@ NETWORK_CONSTRAINTS: dict = {
     "batch_norm": ["boolean"],
     "dropout_schedule": [StrOptions(set(SHAPES))],
     "front_scale": ["boolean"],
-    "embedding": [StrOptions({"periodic"}), None],
+    "embedding": [StrOptions(set(EMBEDDINGS)), None],
     "embedding_options": [dict, None],
 }
 
@@ -109,7 +117,7 @@ class Architecture(NamedTuple):
     batch_norm: bool = False
     init: str = "glorot_uniform_sklearn"  # a key of skdeep.nn.INITIALIZERS
     front_scale: bool = False
-    embedding: dict | None = None  # PeriodicEmbedding's options, if any
+    embedding: dict | None = None  # embedding kind and options, if any
 
 
 def validate_architecture(estimator) -> Architecture:
@@ -159,18 +167,91 @@ def validate_architecture(estimator) -> Architecture:
     return arch
 
 
-#: Options of ``embedding='periodic'`` (PeriodicEmbedding's parameters).
-EMBEDDING_OPTIONS = ("n_frequencies", "n_units", "sigma")
+#: Keys of ``embedding_options``: PeriodicEmbedding's sizes, the numeric
+#: columns to embed, and the categorical columns' codes (CategoryEmbedding).
+EMBEDDING_OPTIONS = (
+    "n_frequencies",
+    "n_units",
+    "sigma",
+    "columns",
+    "categories",
+    "category_units",
+)
 
 
 def _embedding_options(estimator, options: dict) -> dict:
+    """Check ``embedding_options``; return them with the kind under 'kind'."""
+    name = type(estimator).__name__
+    options = dict(options)
+    kind = options.pop("kind", None)
     unknown = sorted(set(options) - set(EMBEDDING_OPTIONS))
     if unknown:
         raise InvalidParameterError(
-            f"The 'embedding_options' parameter of {type(estimator).__name__} "
+            f"The 'embedding_options' parameter of {name} "
             f"has unknown keys {unknown}; expected some of {list(EMBEDDING_OPTIONS)}."
         )
-    return dict(options)
+    categories = options.get("categories")
+    if categories is not None:
+        if not isinstance(categories, dict) or not all(
+            isinstance(c, Integral) and isinstance(k, Integral) and c >= 0 and k >= 1
+            for c, k in categories.items()
+        ):
+            raise InvalidParameterError(
+                f"The 'categories' embedding option of {name} must map column "
+                "indices to numbers of codes (positive ints); got "
+                f"{categories!r}."
+            )
+        options["categories"] = {int(c): int(k) for c, k in categories.items()}
+    return {"kind": kind, **options}
+
+
+def input_layers(n_features: int, front_scale: bool, embedding: dict | None) -> list:
+    """Return the layers before the first Dense layer that the options ask for.
+
+    In order: the categorical columns' embeddings (their outputs go after
+    the other columns, which keep their order), the front scale, the
+    numeric embedding (of ``columns``, by default every column that is not
+    categorical).
+    """
+    layers = []
+    if not embedding:
+        return [FrontScale(n_features)] if front_scale else []
+    options = dict(embedding)
+    # Fitted before 'kind' was recorded: the periodic embedding was the only one.
+    kind = options.pop("kind", "periodic")
+    categories = options.pop("categories", None)
+    category_units = options.pop("category_units", 8)
+    columns = options.pop("columns", None)
+    width, kept = n_features, np.arange(n_features)
+    if categories:
+        coded = sorted(categories)
+        if coded[-1] >= n_features:
+            raise ValueError(
+                f"embedding_options['categories'] names column {coded[-1]}, but "
+                f"X has {n_features} features."
+            )
+        layer = CategoryEmbedding(
+            n_features, coded, [categories[c] for c in coded], category_units
+        )
+        layers.append(layer)
+        width, kept = layer.n_outputs, layer.passthrough
+    if front_scale:
+        layers.append(FrontScale(width))
+    if kind is not None:
+        if columns is None:
+            embedded = np.arange(kept.size)
+        else:
+            columns = np.asarray(columns, dtype=np.intp).reshape(-1)
+            if not np.isin(columns, kept).all():
+                raise ValueError(
+                    "embedding_options['columns'] must name numeric columns of X "
+                    f"(not categorical, below {n_features}); got {columns.tolist()}."
+                )
+            embedded = np.searchsorted(kept, columns)
+        if embedded.size:
+            settings = {**EMBEDDINGS[kind], **options}
+            layers.append(PeriodicEmbedding(width, embedded=embedded, **settings))
+    return layers
 
 
 def _check_training_options(estimator) -> None:
@@ -204,13 +285,3 @@ def _check_training_options(estimator) -> None:
                 "'rmsprop'); L-BFGS has no learning rate or decoupled decay. Use "
                 "alpha for an L2 penalty with L-BFGS."
             )
-
-
-def input_layers(n_features: int, front_scale: bool, embedding: dict | None) -> list:
-    """Return the layers before the first Dense layer that the options ask for."""
-    layers = []
-    if front_scale:
-        layers.append(FrontScale(n_features))
-    if embedding is not None:
-        layers.append(PeriodicEmbedding(n_features, **embedding))
-    return layers

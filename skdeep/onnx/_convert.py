@@ -27,6 +27,7 @@ from ..nn.activations import SELU_ALPHA, SELU_SCALE
 from ..nn.layers import (
     ActivationLayer,
     BatchNorm,
+    CategoryEmbedding,
     Dense,
     Dropout,
     FrontScale,
@@ -195,8 +196,12 @@ def _activation(graph, x, name):
 
 def _periodic_embedding(graph, x, layer, params):
     """Embed the columns as :class:`~skdeep.nn.PeriodicEmbedding.infer` does."""
-    frequencies, coefs, intercepts = (np.asarray(p, np.float64) for p in params)
-    f, d = layer.n_embedded, layer.n_units
+    values = [np.asarray(p, np.float64) for p in params]
+    if layer.phases:
+        frequencies, phases, coefs, intercepts = values
+    else:
+        frequencies, coefs, intercepts = values
+    f = layer.n_embedded
 
     def columns(indices):
         index = graph.constant("columns", np.asarray(indices), TensorProto.INT64)
@@ -209,11 +214,15 @@ def _periodic_embedding(graph, x, layer, params):
     angles = graph.node(
         "Mul", [embedded, graph.constant("frequencies", 2 * np.pi * frequencies)]
     )
-    codes = graph.node(
-        "Concat",
-        [graph.node("Sin", [angles]), graph.node("Cos", [angles])],
-        axis=2,
-    )
+    if layer.phases:
+        angles = graph.node("Add", [angles, graph.constant("phases", phases)])
+        codes = graph.node("Cos", [angles])
+    else:
+        codes = graph.node(
+            "Concat",
+            [graph.node("Sin", [angles]), graph.node("Cos", [angles])],
+            axis=2,
+        )
     by_feature = graph.node("Transpose", [codes], perm=[1, 0, 2])
     z = graph.node("MatMul", [by_feature, graph.constant("embedding_coefs", coefs)])
     z = graph.node(
@@ -222,9 +231,42 @@ def _periodic_embedding(graph, x, layer, params):
     if layer.activation:
         z = graph.node("Relu", [z])
     by_row = graph.node("Transpose", [z], perm=[1, 0, 2])
-    out = graph.node("Reshape", [by_row, shape(-1, f * d)])
+    if layer.keep_input:
+        by_row = graph.node("Concat", [by_row, embedded], axis=2)
+    out = graph.node("Reshape", [by_row, shape(-1, f * layer.width)])
     if layer.passthrough.size:
         out = graph.node("Concat", [out, columns(layer.passthrough)], axis=1)
+    return out
+
+
+def _category_embedding(graph, x, layer, params):
+    """Look codes up as :class:`~skdeep.nn.CategoryEmbedding.infer` does."""
+    table = np.asarray(params[0], np.float64)
+    index = graph.constant("columns", layer.embedded, TensorProto.INT64)
+    codes = graph.node("Gather", [x, index], axis=1)
+    limits = graph.constant("cardinalities", layer.cardinalities.astype(np.float64))
+    zero = graph.constant("zero", np.zeros(1))
+    valid = graph.node(
+        "And",
+        [
+            graph.node("GreaterOrEqual", [codes, zero]),
+            graph.node("Less", [codes, limits]),
+        ],
+    )
+    codes = graph.node("Where", [valid, codes, zero])  # NaN and unseen: code 0
+    rows = graph.node("Cast", [codes], to=TensorProto.INT64)
+    rows = graph.node(
+        "Add", [rows, graph.constant("offsets", layer.offsets, TensorProto.INT64)]
+    )
+    emb = graph.node("Gather", [graph.constant("category_embeddings", table), rows])
+    width = layer.n_embedded * layer.n_units
+    shape = graph.constant("shape", np.array([-1, width]), TensorProto.INT64)
+    out = graph.node("Reshape", [emb, shape])
+    if layer.passthrough.size:
+        kept = graph.constant("columns", layer.passthrough, TensorProto.INT64)
+        out = graph.node(
+            "Concat", [graph.node("Gather", [x, kept], axis=1), out], axis=1
+        )
     return out
 
 
@@ -250,6 +292,8 @@ def _raw_scores(graph, x, network, params, stats):
             x = graph.node("Mul", [x, graph.constant("front_scales", views[i][0])])
         elif isinstance(layer, PeriodicEmbedding):
             x = _periodic_embedding(graph, x, layer, views[i])
+        elif isinstance(layer, CategoryEmbedding):
+            x = _category_embedding(graph, x, layer, views[i])
         elif not isinstance(layer, Dropout):  # dropout: the identity at inference
             raise NotImplementedError(
                 f"No ONNX conversion for the layer {type(layer).__name__}."

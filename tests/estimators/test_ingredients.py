@@ -364,3 +364,74 @@ def test_every_ingredient_on_a_real_table():
     with pytest.warns(Warning, match="Maximum iterations"):
         net.fit(scaler.transform(X_train), y_train)
     assert net.score(scaler.transform(X_test), y_test) > 0.95
+
+
+# -- PBLD and categorical embeddings ---------------------------------------------
+def _coded(n=240):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 5))
+    X[:, 1] = rng.randint(0, 4, n)  # category codes, 0 = missing
+    X[:, 4] = rng.randint(0, 6, n)
+    y = ((X[:, 0] > 0) ^ (X[:, 1] == 2)).astype(int)
+    return X, y
+
+
+@pytest.mark.parametrize("embedding", [None, "pbld", "periodic"])
+def test_category_codes_are_embedded(embedding):
+    X, y = _coded()
+    options = {"categories": {1: 4, 4: 6}, "category_units": 3}
+    if embedding is not None:
+        options["n_frequencies"] = 3
+    net = DeepNetClassifier(
+        (16,),
+        embedding=embedding,
+        embedding_options=options,
+        front_scale=True,
+        solver="lbfgs",
+        max_iter=300,
+        random_state=0,
+    ).fit(X, y)
+    assert net.category_embeddings_.shape == (10, 3)
+    width = {None: 3, "pbld": 3 * 4, "periodic": 3 * 24}[embedding]
+    assert net.coefs_[0].shape[0] == width + 2 * 3
+    assert (embedding == "pbld") == hasattr(net, "embedding_phases_")
+    # The XOR with one category needs its embedding: a net reads the codes.
+    assert net.score(X, y) > 0.9
+    # Unseen and invalid codes read as code 0 (its row is learned or zero).
+    X_odd = X[:5].copy()
+    X_odd[:, 1] = [9, -1, 2.5, 0, 0]
+    X_zero = X[:5].copy()
+    X_zero[:, 1] = [0, 0, 2, 0, 0]
+    np.testing.assert_allclose(net.predict_proba(X_odd), net.predict_proba(X_zero))
+    copy = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(copy.predict_proba(X), net.predict_proba(X))
+
+
+def test_category_gradients():
+    X, y = _coded(12)
+    net = DeepNetClassifier(
+        (4,),
+        embedding="pbld",
+        embedding_options={"categories": {1: 4, 4: 6}, "n_frequencies": 2},
+        front_scale=True,
+        random_state=0,
+    )
+    assert check_gradients(net, X, y) < 1e-6
+    assert check_gradients(net, X, y, dtype=np.float32) < 1e-4
+
+
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        ({"categories": {9: 3}}, "names column 9"),
+        ({"categories": {1: 0}}, "numbers of codes"),
+        ({"categories": [1]}, "numbers of codes"),
+        ({"categories": {1: 4}, "columns": [1]}, "numeric columns"),
+    ],
+)
+def test_bad_category_options(options, match):
+    X, y = _coded(30)
+    net = DeepNetClassifier((4,), embedding="pbld", embedding_options=options)
+    with pytest.raises(ValueError, match=match):
+        net.fit(X, y)
+    assert not hasattr(net, "coefs_")

@@ -253,3 +253,27 @@ def test_without_the_extra_the_import_names_it(monkeypatch):
     monkeypatch.delitem(sys.modules, "skdeep.onnx")
     with pytest.raises(ImportError, match=r"pip install 'skdeep\[onnx\]'"):
         importlib.import_module("skdeep.onnx")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("embedding", [None, "pbld"])
+def test_category_and_pbld_embeddings(embedding, dtype):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 4))
+    X[:, 2] = rng.randint(0, 5, 120)
+    y = (X[:, 0] + (X[:, 2] == 3) > 0).astype(int)
+    net = DeepNetRegressor(
+        hidden_layer_sizes=(8,),
+        embedding=embedding,
+        embedding_options={"categories": {2: 5}, "n_frequencies": 3},
+        front_scale=True,
+        max_iter=20,
+        random_state=0,
+    )
+    with pytest.warns(Warning, match="Maximum iterations"):
+        net.fit(X, y)
+    X_test = X[:6].astype(dtype)
+    X_test[:3, 2] = [7, -2, 1.5]  # unseen and invalid codes: code 0
+    (out,) = _run(to_onnx(net, X_test[:1]), {"X": X_test})
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out.ravel(), net.predict(X_test), atol=tolerance)

@@ -202,7 +202,7 @@ class PeriodicEmbedding(Layer):
         f, k, d = self.n_embedded, self.n_frequencies, self.n_units
         bound = 1 / np.sqrt(self.n_codes)
         frequencies = rng.normal(0.0, self.sigma, (f, k))
-        phases = (rng.uniform(-np.pi, np.pi, (f, k)),) * self.phases
+        phases = (rng.uniform(-np.pi, np.pi, (f, k)),) if self.phases else ()
         coefs = rng.uniform(-bound, bound, (f, self.n_codes, d))
         intercepts = rng.uniform(-bound, bound, (f, d))
         values = (frequencies, *phases, coefs, intercepts)
