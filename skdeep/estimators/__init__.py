@@ -3,5 +3,12 @@
 from ._deep_net import DeepNetClassifier
 from ._deep_net_regressor import DeepNetRegressor
 from ._logistic_unit import LogisticUnit
+from ._tabular import TabularNetClassifier, TabularNetRegressor
 
-__all__ = ["DeepNetClassifier", "DeepNetRegressor", "LogisticUnit"]
+__all__ = [
+    "DeepNetClassifier",
+    "DeepNetRegressor",
+    "LogisticUnit",
+    "TabularNetClassifier",
+    "TabularNetRegressor",
+]

@@ -284,7 +284,17 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
             weight_decay_schedule=self.weight_decay_schedule,
             dropout_schedule=getattr(self, "dropout_schedule", "constant"),
             learning_rate_factors=self.learning_rate_factors,
+            step_factors=self._step_factors(),
         )
+
+    def _step_factors(self):
+        """Per-parameter rate and decay factors, or None (the role factors).
+
+        A hook for estimators whose parametrisation sets learning rates
+        layer by layer; returns a callable ``network -> (factors,
+        decay_factors)``.
+        """
+        return None
 
     # -- publishing ------------------------------------------------------------
     def _publish_spec(self, spec, network, arch) -> None:

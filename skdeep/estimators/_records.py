@@ -144,6 +144,9 @@ class Settings:
     weight_decay_schedule: str = "constant"  # a key of skdeep.optim.SHAPES
     dropout_schedule: str = "constant"
     learning_rate_factors: dict | None = None  # role -> factor
+    # network -> (learning-rate factors, decay factors), vectors over the flat
+    # parameters (either None); replaces learning_rate_factors when given.
+    step_factors: Callable | None = None
 
 
 class Outcome(NamedTuple):

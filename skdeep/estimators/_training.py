@@ -184,14 +184,21 @@ class StepRules:
         self.dropout_shape = None
         if network.uses_dropout and settings.dropout_schedule != "constant":
             self.dropout_shape = SHAPES[settings.dropout_schedule]
-        self.factors = self.rates = None
+        self.factors = self.rates = self.decay_factors = self.decay_rates = None
         factors = settings.learning_rate_factors or {}
-        if any(f != 1 for f in factors.values()):
-            self.factors = np.ones(network.n_params, dtype=dtype)
+        if settings.step_factors is not None:
+            self.factors, self.decay_factors = settings.step_factors(network)
+        elif any(f != 1 for f in factors.values()):
+            self.factors = np.ones(network.n_params)
             for role, factor in factors.items():
                 for piece in network.param_slices(role):
                     self.factors[piece] = factor
+        if self.factors is not None:
+            self.factors = self.factors.astype(dtype)
             self.rates = np.empty_like(self.factors)
+        if self.decay_factors is not None:
+            self.decay_factors = self.decay_factors.astype(dtype)
+            self.decay_rates = np.empty_like(self.decay_factors)
         self.per_step = (
             self.schedule.per_step
             or self.dropout_shape is not None
@@ -227,6 +234,12 @@ class StepRules:
             return learning_rate
         return np.multiply(self.factors, learning_rate, out=self.rates)
 
+    def decay_rate(self, rate):
+        """Return the rate weight decay shrinks by (the step's, or rescaled)."""
+        if self.decay_factors is None:
+            return rate
+        return np.multiply(self.decay_factors, rate, out=self.decay_rates)
+
 
 def run_epoch(problem, state, grads, workspace, settings, batches, rules) -> float:
     """One pass over the batches; return the loss summed over samples."""
@@ -256,7 +269,9 @@ def run_epoch(problem, state, grads, workspace, settings, batches, rules) -> flo
         if decay:
             # Before the update: AdamW shrinks the weights the gradient was
             # taken at, w - lr (g + wd w), not the updated ones.
-            decay_weights(state.params.flat, rate, decay, rules.decay_pieces)
+            decay_weights(
+                state.params.flat, rules.decay_rate(rate), decay, rules.decay_pieces
+            )
         optimizer.update(state.params.flat, grads.flat, state.optimizer, rate)
         state.step += 1
     return total

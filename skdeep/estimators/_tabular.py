@@ -1,0 +1,963 @@
+"""The tabular task layer: raw frames in, RealMLP-TD's defaults, ensembles.
+
+Also a validated blend with a linear model.
+
+The networks themselves are the engine's (DeepNetClassifier/DeepNetRegressor
+members, with PBLD and category embeddings, front scale, schedules); this
+module owns the preprocessing step, the per-layer learning rates of RealMLP's
+parametrisation, and how members and the linear model are combined.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from ..nn import ACTIVATIONS, EMBEDDINGS, ROLES
+from ..optim import SHAPES
+from ..preprocessing import TabularPreprocessor
+from ..utils._sklearn import Interval, InvalidParameterError, StrOptions, _fit_context
+from ._deep_net import DeepNetClassifier
+from ._deep_net_regressor import DeepNetRegressor
+from ._params import EMBEDDING_OPTIONS
+
+__all__ = ["BaseTabularNet", "TabularNetClassifier", "TabularNetRegressor"]
+
+#: RealMLP-TD's learning-rate factors by parameter role (pytabkit's
+#: ``bias_lr_factor``, ``scale_lr_factor``, ``plr_lr_factor``).
+REALMLP_FACTORS = {"biases": 0.1, "scales": 6.0, "embeddings": 0.1}
+#: Blend weights of the network tried against the linear model.
+BLEND_GRID = np.linspace(0.0, 1.0, 21)
+
+
+def ntk_step_factors(role_factors: dict):
+    """Per-parameter factors of the neural-tangent parametrisation.
+
+    RealMLP trains ``x W / sqrt(fan_in)`` with ``W ~ N(0, 1)``; Adam's steps
+    on that ``W`` move the layer's effective weights by the learning rate
+    over ``sqrt(fan_in)``, and its decoupled weight decay shrinks them by
+    ``learning_rate * weight_decay``. In the standard parametrisation the
+    same training is a learning-rate factor of ``1 / sqrt(fan_in)`` for
+    each layer's weights and a decay factor of ``sqrt(fan_in)``; the other
+    roles get their factor from ``role_factors``.
+
+    Parameters
+    ----------
+    role_factors : dict
+        Learning-rate factor by role ('biases', 'scales', 'embeddings').
+
+    Returns
+    -------
+    factors : callable
+        ``network -> (learning-rate factors, decay factors)``, vectors over
+        the flat parameter vector.
+    """
+
+    def factors(network):
+        rates = np.ones(network.n_params)
+        for role, factor in role_factors.items():
+            for piece in network.param_slices(role):
+                rates[piece] = factor
+        decay = np.ones(network.n_params)
+        for coef, decay_coef in zip(
+            network.unpack(rates).coefs, network.unpack(decay).coefs, strict=True
+        ):
+            coef[...] = 1 / np.sqrt(coef.shape[0])
+            decay_coef[...] = np.sqrt(coef.shape[0])
+        return rates, decay
+
+    return factors
+
+
+class _Member:
+    """RealMLP's per-layer learning rates on a deep net (a mixin)."""
+
+    def _step_factors(self):
+        return ntk_step_factors(self.learning_rate_factors or {})
+
+
+class _ClassifierMember(_Member, DeepNetClassifier):
+    pass
+
+
+class _RegressorMember(_Member, DeepNetRegressor):
+    pass
+
+
+class BaseTabularNet(BaseEstimator):
+    """What both tabular networks share: parameters, preprocessing, members."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "dropout_schedule": [StrOptions(set(SHAPES))],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions(set(SHAPES))],
+        "learning_rate_factors": [dict, None],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "weight_decay_schedule": [StrOptions(set(SHAPES))],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "front_scale": ["boolean"],
+        "embedding": [StrOptions(set(EMBEDDINGS)), None],
+        "embedding_options": [dict, None],
+        "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
+        "max_one_hot": [Interval(Integral, 0, None, closed="left")],
+        "category_units": [Interval(Integral, 1, None, closed="left")],
+        "n_ensembles": [Interval(Integral, 1, None, closed="left")],
+        "linear_blend": ["boolean"],
+        "dtype": [StrOptions({"float32", "float64"})],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # -- fitting ---------------------------------------------------------------
+    def _fit(self, X, y, sample_weight):
+        self._check_options()
+        y = self._validate_y(y)
+        pre = TabularPreprocessor(
+            categorical_features=self.categorical_features,
+            max_one_hot=self.max_one_hot,
+            dtype=np.dtype(self.dtype),
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, np.empty((len(y), 0)), dtype=np.float64
+            )
+        Z = pre.fit(X, sample_weight=sample_weight).transform(X)
+        self._check_lengths(Z, y, sample_weight)
+        rng = check_random_state(self.random_state)
+        train, val = self._split(Z, y, sample_weight, rng)
+        target = self._fit_target(y[train], sample_weight, train)
+        Z_train, Z_val = Z[train], Z[val]
+        t_train, t_val = target(y[train]), target(y[val])
+        sw = (
+            (None, None)
+            if sample_weight is None
+            else (
+                sample_weight[train],
+                sample_weight[val],
+            )
+        )
+        members, interrupted = [], False
+        for _ in range(self.n_ensembles):
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            member = self._member(pre, seed, train.size)
+            try:
+                member.fit(
+                    Z_train,
+                    t_train,
+                    sample_weight=sw[0],
+                    X_val=Z_val,
+                    y_val=t_val,
+                    sample_weight_val=sw[1],
+                )
+            except KeyboardInterrupt:
+                # A member keeps its last completed epoch; stop there.
+                interrupted = True
+                if hasattr(member, "coefs_"):
+                    members.append(member)
+                break
+            members.append(member)
+        if not members:
+            raise KeyboardInterrupt
+        linear, weight = None, 1.0
+        if self.linear_blend:
+            linear = self._linear_model().fit(
+                _linear_inputs(pre, Z_train), t_train, sample_weight=sw[0]
+            )
+            weight = self._blend_weight(members, linear, pre, Z_val, t_val, sw[1])
+            # The weight chosen, the linear model learns from every row.
+            linear.fit(_linear_inputs(pre, Z), target(y), sample_weight=sample_weight)
+        self.preprocessor_ = pre
+        self.estimators_ = members
+        self.linear_ = linear
+        self.blend_weight_ = float(weight)
+        self.n_features_in_ = pre.n_features_in_
+        if hasattr(pre, "feature_names_in_"):
+            self.feature_names_in_ = pre.feature_names_in_
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        first = members[0]
+        self.n_iter_ = first.n_iter_
+        self.loss_curve_ = first.loss_curve_
+        self.validation_scores_ = first.validation_scores_
+        self.best_validation_score_ = first.best_validation_score_
+        if interrupted:
+            raise KeyboardInterrupt
+        return self
+
+    def _check_options(self):
+        name = type(self).__name__
+        factors = self.learning_rate_factors or {}
+        bad = sorted(set(map(str, factors)) - set(ROLES))
+        if bad or not all(
+            isinstance(v, Real) and not isinstance(v, bool) and v >= 0
+            for v in factors.values()
+        ):
+            raise InvalidParameterError(
+                f"The 'learning_rate_factors' parameter of {name} must map some of "
+                f"{list(ROLES)} to non-negative numbers; got {factors!r}."
+            )
+        options = self.embedding_options or {}
+        bad = sorted(set(options) - {"n_frequencies", "n_units", "sigma"})
+        if bad:
+            raise InvalidParameterError(
+                f"The 'embedding_options' parameter of {name} has unknown keys "
+                f"{bad}; expected some of ['n_frequencies', 'n_units', 'sigma']."
+            )
+
+    def _check_lengths(self, Z, y, sample_weight):
+        if Z.shape[0] != y.shape[0]:
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: "
+                f"[{Z.shape[0]}, {y.shape[0]}]"
+            )
+        if Z.shape[0] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 samples: a share of them "
+                f"is held out to choose the best epoch; got n_samples = {Z.shape[0]}."
+            )
+
+    def _split(self, Z, y, sample_weight, rng):
+        """Training and held-out rows (the held-out ones choose the best epoch).
+
+        Rows are held out by their content: equal rows (features and target)
+        go to the same side, so a duplicated row never leaks from training
+        into validation, and a row of weight 2 is split as two equal rows
+        are. Groups of equal rows are drawn at random (per class, for a
+        classifier) until their weight reaches ``validation_fraction``.
+        Rows of weight 0 stay in training, where they count for nothing.
+        """
+        weights = np.ones(y.shape[0]) if sample_weight is None else sample_weight
+        live = np.flatnonzero(weights > 0)
+        if live.size < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 samples of positive weight: "
+                "a share of them is held out to choose the best epoch."
+            )
+        _, classes = np.unique(y, return_inverse=True)
+        content = np.column_stack([Z[live].astype(np.float64), classes[live]])
+        if not self._stratify_split:
+            content[:, -1] = y[live]
+        _, group = np.unique(content, axis=0, return_inverse=True)
+        group = group.reshape(-1)
+        n_groups = group.max() + 1
+        group_weight = np.bincount(group, weights=weights[live], minlength=n_groups)
+        group_class = np.zeros(n_groups, dtype=np.intp)
+        if self._stratify_split:
+            group_class[group] = classes[live]
+        order = rng.permutation(n_groups)
+        held = np.zeros(n_groups, dtype=bool)
+        for c in np.unique(group_class):
+            members = order[group_class[order] == c]
+            target = self.validation_fraction * group_weight[members].sum()
+            cumulative = np.cumsum(group_weight[members])
+            n_held = int(np.searchsorted(cumulative, target - 1e-9)) + 1
+            held[members[: min(n_held, members.size - 1)]] = True
+        if not held.any():
+            # Too few distinct rows to hold any out (every class has one):
+            # the best epoch is chosen on the training rows themselves.
+            return np.arange(y.shape[0]), live
+        val = live[held[group]]
+        train = np.setdiff1d(np.arange(y.shape[0]), val)
+        return train, val
+
+    def _member(self, pre, seed, n_train):
+        options = {**EMBEDDINGS.get(self.embedding or "periodic", {})}
+        options = {k: v for k, v in options.items() if k in EMBEDDING_OPTIONS}
+        options.update(self.embedding_options or {})
+        categories = dict(pre.embedded_categories_)
+        if categories:
+            options.update(categories=categories, category_units=self.category_units)
+        if self.embedding is not None:
+            options["columns"] = list(range(pre.n_numeric_out_))
+            if pre.n_numeric_out_ == 0:
+                options.pop("columns")
+        factors = {**REALMLP_FACTORS, **(self.learning_rate_factors or {})}
+        params = dict(
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            activation=self.activation,
+            solver="adam",
+            alpha=0.0,
+            batch_size=min(self.batch_size, n_train),
+            learning_rate=self.learning_rate,
+            learning_rate_init=self.learning_rate_init,
+            max_iter=self.max_iter,
+            random_state=seed,
+            tol=0.0,
+            verbose=self.verbose,
+            early_stopping=True,
+            n_iter_no_change=np.inf,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            weight_init="lecun_normal",
+            dropout=self.dropout,
+            dropout_schedule=self.dropout_schedule,
+            scoring="loss",
+            weight_decay=self.weight_decay,
+            weight_decay_schedule=self.weight_decay_schedule,
+            learning_rate_factors=factors,
+            front_scale=self.front_scale,
+            embedding=self.embedding if pre.n_numeric_out_ else None,
+            embedding_options=options or None,
+            **self._member_options(),
+        )
+        if self.embedding is not None and pre.n_numeric_out_ == 0:
+            params["embedding_options"] = {
+                k: v for k, v in options.items() if k.startswith("categor")
+            } or None
+        return self._member_class(**params)
+
+    def _member_options(self) -> dict:
+        return {}
+
+    def _members_raw(self, Z, members=None):
+        """Average of the members' predictions (probabilities or targets)."""
+        members = self.estimators_ if members is None else members
+        return np.mean([self._member_predict(m, Z) for m in members], axis=0)
+
+    def _blended(self, X):
+        check_is_fitted(self)
+        Z = self.preprocessor_.transform(X)
+        out = self._members_raw(Z)
+        if self.linear_ is not None and self.blend_weight_ < 1:
+            linear = self._linear_predict(
+                self.linear_, _linear_inputs(self.preprocessor_, Z)
+            )
+            out = self.blend_weight_ * out + (1 - self.blend_weight_) * linear
+        return out
+
+    def _blend_weight(self, members, linear, pre, Z_val, t_val, sw_val):
+        """Return the networks' share in the blend of least held-out loss."""
+        net = self._members_raw(Z_val, members)
+        lin = self._linear_predict(linear, _linear_inputs(pre, Z_val))
+        losses = [
+            self._blend_loss(w * net + (1 - w) * lin, t_val, sw_val) for w in BLEND_GRID
+        ]
+        # Ties go to the network: the largest weight of least loss.
+        best = np.flatnonzero(np.isclose(losses, np.min(losses), rtol=1e-12, atol=0))
+        return BLEND_GRID[best[-1]]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.non_deterministic = False
+        return tags
+
+
+def _linear_inputs(pre, Z):
+    """Return the preprocessed matrix with every coded category one-hot."""
+    if not pre.embedded_categories_:
+        return Z
+    coded = np.fromiter(pre.embedded_categories_, dtype=np.intp)
+    kept = np.setdiff1d(np.arange(Z.shape[1]), coded)
+    blocks = [sp.csr_matrix(Z[:, kept])]
+    for column, n_codes in pre.embedded_categories_.items():
+        codes = Z[:, column].astype(np.intp)
+        blocks.append(
+            sp.csr_matrix(
+                (np.ones(codes.size), (np.arange(codes.size), codes)),
+                shape=(codes.size, n_codes),
+            )
+        )
+    return sp.hstack(blocks, format="csr")
+
+
+class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
+    r"""RealMLP-style network classifier for raw tables, blended with a linear model.
+
+    ``fit`` takes a pandas or polars DataFrame (or an array) with numeric,
+    categorical and missing values as it is: a
+    :class:`~skdeep.preprocessing.TabularPreprocessor` fitted on the training
+    rows scales and clips the numbers, adds missing indicators, one-hot
+    encodes small categoricals and codes large ones for learned embeddings.
+    The network follows RealMLP-TD (Holzmüller, Grinsztajn & Steinwart,
+    "Better by Default: Strong Pre-Tuned MLPs and Boosted Trees on Tabular
+    Data", NeurIPS 2024; defaults of its reference implementation,
+    ``pytabkit``'s ``RealMLP_TD_Classifier``): three SELU layers of 256
+    units, a front scale, PBLD embeddings of the numeric columns, dropout
+    0.15 and weight decay 0.02 on a flat-then-cosine schedule, label
+    smoothing 0.1, Adam with :math:`\beta_2 = 0.95` on the log-restart
+    cosine schedule ``'coslog4'`` for 256 epochs of batches of 256, and the
+    epoch of least loss on a held-out 20% kept. Its learning rates are those
+    of RealMLP's neural-tangent parametrisation (see
+    :func:`~skdeep.estimators._tabular.ntk_step_factors`).
+
+    What skdeep adds: with ``linear_blend=True`` a logistic regression is fit
+    on the same rows, and the predicted probabilities are
+    :math:`w\,p_{net} + (1 - w)\,p_{linear}` with the weight :math:`w \in
+    [0, 1]` of least log loss on the held-out rows, so that a small, nearly
+    linear table does not lose to the linear model; ``n_ensembles > 1``
+    averages several networks trained from different seeds.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(256, 256, 256)
+        Width of each hidden layer.
+    activation : str, default='selu'
+        Activation of the hidden layers (any of :data:`skdeep.nn.ACTIVATIONS`).
+    dropout : float, default=0.15
+        Dropout rate after every hidden layer.
+    dropout_schedule : str, default='flat_cosine'
+        How the dropout rate varies over training (a shape of
+        :mod:`skdeep.optim.schedules`).
+    learning_rate_init : float, default=0.04
+        Adam's learning rate, in RealMLP's parametrisation (a layer's
+        weights move by it over :math:`\sqrt{\text{fan-in}}`).
+    learning_rate : str, default='coslog4'
+        Shape of the learning rate over training.
+    learning_rate_factors : dict or None, default=None
+        Factors by role, over RealMLP's: ``{'biases': 0.1, 'scales': 6.0,
+        'embeddings': 0.1}``; given keys replace those.
+    weight_decay : float, default=0.02
+        Decoupled weight decay of the weights and embeddings.
+    weight_decay_schedule : str, default='flat_cosine'
+        How the weight decay varies over training.
+    beta_1, beta_2 : float, default=0.9, 0.95
+        Adam's moment decays.
+    batch_size : int, default=256
+        Minibatch size.
+    max_iter : int, default=256
+        Number of epochs.
+    validation_fraction : float, default=0.2
+        Share of the rows held out to choose the best epoch (by validation
+        loss) and the blend weight.
+    front_scale : bool, default=True
+        Learnable per-feature scale at the input.
+    embedding : {'pbld', 'periodic'} or None, default='pbld'
+        Embedding of the numeric columns (see
+        :class:`skdeep.nn.PeriodicEmbedding`).
+    embedding_options : dict or None, default=None
+        ``'n_frequencies'``, ``'n_units'``, ``'sigma'`` of the embedding.
+    categorical_features : 'from_dtype', array-like or None, default='from_dtype'
+        Which columns are categorical (see
+        :class:`~skdeep.preprocessing.TabularPreprocessor`).
+    max_one_hot : int, default=9
+        Categoricals with up to this many levels are one-hot encoded, larger
+        ones embedded.
+    category_units : int, default=8
+        Width of each categorical embedding.
+    label_smoothing : float, default=0.1
+        Label smoothing of the training loss.
+    n_ensembles : int, default=1
+        Number of networks averaged.
+    linear_blend : bool, default=True
+        Whether to blend with a logistic regression, weight chosen on the
+        held-out rows.
+    dtype : {'float32', 'float64'}, default='float32'
+        Type the networks compute in.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split, the networks and the linear model.
+    verbose : bool, default=False
+        Whether the networks print their progress.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    preprocessor_ : TabularPreprocessor
+        The fitted preprocessing step.
+    estimators_ : list of DeepNetClassifier
+        The fitted networks (on the preprocessed matrix).
+    linear_ : LogisticRegression or None
+        The linear model of the blend.
+    blend_weight_ : float
+        The networks' weight :math:`w` in the blend (1 without it).
+    n_iter_ : int
+        Epochs run by the first network.
+    loss_curve_ : list of float
+        Training loss of the first network after each epoch.
+    validation_scores_ : list of float
+        Held-out score (negated loss) of the first network after each epoch.
+    best_validation_score_ : float
+        Its best held-out score.
+    n_features_in_ : int
+        Number of input columns.
+    feature_names_in_ : ndarray of str
+        Input column names, when X has string column names.
+
+    See Also
+    --------
+    TabularNetRegressor : The same for regression.
+    DeepNetClassifier : The network alone, on numeric matrices.
+    sklearn.ensemble.HistGradientBoostingClassifier : Boosted trees on raw frames.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from skdeep import TabularNetClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = pd.DataFrame({"age": rng.uniform(20, 70, 300),
+    ...                   "plan": rng.choice(["basic", "pro", None], 300)})
+    >>> y = (X["age"] > 45) ^ (X["plan"] == "pro")
+    >>> model = TabularNetClassifier(max_iter=20, random_state=0).fit(X, y)
+    >>> model.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseTabularNet._parameter_constraints,
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+    }
+    _member_class = _ClassifierMember
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 256, 256),
+        activation="selu",
+        *,
+        dropout=0.15,
+        dropout_schedule="flat_cosine",
+        learning_rate_init=0.04,
+        learning_rate="coslog4",
+        learning_rate_factors=None,
+        weight_decay=0.02,
+        weight_decay_schedule="flat_cosine",
+        beta_1=0.9,
+        beta_2=0.95,
+        batch_size=256,
+        max_iter=256,
+        validation_fraction=0.2,
+        front_scale=True,
+        embedding="pbld",
+        embedding_options=None,
+        categorical_features="from_dtype",
+        max_one_hot=9,
+        category_units=8,
+        label_smoothing=0.1,
+        n_ensembles=1,
+        linear_blend=True,
+        dtype="float32",
+        random_state=None,
+        verbose=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.dropout_schedule = dropout_schedule
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.learning_rate_factors = learning_rate_factors
+        self.weight_decay = weight_decay
+        self.weight_decay_schedule = weight_decay_schedule
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.validation_fraction = validation_fraction
+        self.front_scale = front_scale
+        self.embedding = embedding
+        self.embedding_options = embedding_options
+        self.categorical_features = categorical_features
+        self.max_one_hot = max_one_hot
+        self.category_units = category_units
+        self.label_smoothing = label_smoothing
+        self.n_ensembles = n_ensembles
+        self.linear_blend = linear_blend
+        self.dtype = dtype
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the preprocessing, the networks and the blend.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
+            Raw table: numeric, categorical and missing values allowed.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : TabularNetClassifier
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
+            Raw table with the training columns.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, rows summing to 1.
+        """
+        return self._blended(X)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
+            Raw table with the training columns.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Most probable class.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
+            Raw table with the training columns.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    # -- task hooks --------------------------------------------------------------
+    def _validate_y(self, y):
+        y = _column(y)
+        check_classification_targets(y)
+        if type_of_target(y) not in ("binary", "multiclass"):
+            raise ValueError(
+                f"{type(self).__name__} takes binary or multiclass labels; got "
+                f"{type_of_target(y)!r} targets."
+            )
+        self.classes_ = np.unique(y)
+        if self.classes_.size < 2:
+            raise ValueError(
+                "The number of classes has to be greater than one; got 1 class "
+                f"({self.classes_[0]!r})."
+            )
+        return y
+
+    _stratify_split = True
+
+    def _fit_target(self, y_train, sample_weight, train):
+        return lambda y: y
+
+    def _member_options(self) -> dict:
+        return {"label_smoothing": self.label_smoothing}
+
+    def _member_predict(self, member, Z):
+        # A class missing from the training part gets probability 0.
+        proba = member.predict_proba(Z)
+        if member.classes_.size == self.classes_.size:
+            return proba
+        out = np.zeros((Z.shape[0], self.classes_.size))
+        out[:, np.searchsorted(self.classes_, member.classes_)] = proba
+        return out
+
+    def _linear_model(self):
+        return LogisticRegression(max_iter=1000)
+
+    def _linear_predict(self, linear, Z):
+        proba = linear.predict_proba(Z)
+        if linear.classes_.size == self.classes_.size:
+            return proba
+        out = np.zeros((Z.shape[0], self.classes_.size))
+        out[:, np.searchsorted(self.classes_, linear.classes_)] = proba
+        return out
+
+    def _blend_loss(self, proba, y, sample_weight):
+        index = np.searchsorted(self.classes_, y)
+        p = np.clip(proba[np.arange(y.size), index], 1e-15, 1)
+        return float(-np.average(np.log(p), weights=sample_weight))
+
+
+class TabularNetRegressor(RegressorMixin, BaseTabularNet):
+    r"""RealMLP-style network regressor for raw tables, blended with a linear model.
+
+    As :class:`TabularNetClassifier`, with RealMLP-TD's regression defaults
+    (``pytabkit``'s ``RealMLP_TD_Regressor``): Mish activations, learning
+    rate 0.2 (in RealMLP's parametrisation), no label smoothing, and the
+    target standardised for training; predictions are clipped to the range
+    of the training targets (RealMLP's ``clamp_output``). With
+    ``linear_blend=True`` a ridge regression (``RidgeCV``) is fit on the
+    same rows and blended with the weight of least held-out squared error.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(256, 256, 256)
+        Width of each hidden layer.
+    activation : str, default='mish'
+        Activation of the hidden layers.
+    dropout : float, default=0.15
+        Dropout rate after every hidden layer.
+    dropout_schedule : str, default='flat_cosine'
+        How the dropout rate varies over training.
+    learning_rate_init : float, default=0.2
+        Adam's learning rate, in RealMLP's parametrisation.
+    learning_rate : str, default='coslog4'
+        Shape of the learning rate over training.
+    learning_rate_factors : dict or None, default=None
+        Factors by role, over RealMLP's (see :class:`TabularNetClassifier`).
+    weight_decay : float, default=0.02
+        Decoupled weight decay of the weights and embeddings.
+    weight_decay_schedule : str, default='flat_cosine'
+        How the weight decay varies over training.
+    beta_1, beta_2 : float, default=0.9, 0.95
+        Adam's moment decays.
+    batch_size : int, default=256
+        Minibatch size.
+    max_iter : int, default=256
+        Number of epochs.
+    validation_fraction : float, default=0.2
+        Share of the rows held out to choose the best epoch and the blend.
+    front_scale : bool, default=True
+        Learnable per-feature scale at the input.
+    embedding : {'pbld', 'periodic'} or None, default='pbld'
+        Embedding of the numeric columns.
+    embedding_options : dict or None, default=None
+        ``'n_frequencies'``, ``'n_units'``, ``'sigma'`` of the embedding.
+    categorical_features : 'from_dtype', array-like or None, default='from_dtype'
+        Which columns are categorical.
+    max_one_hot : int, default=9
+        Categoricals with up to this many levels are one-hot encoded.
+    category_units : int, default=8
+        Width of each categorical embedding.
+    n_ensembles : int, default=1
+        Number of networks averaged.
+    linear_blend : bool, default=True
+        Whether to blend with a ridge regression, weight chosen on the
+        held-out rows.
+    dtype : {'float32', 'float64'}, default='float32'
+        Type the networks compute in.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split, the networks and the linear model.
+    verbose : bool, default=False
+        Whether the networks print their progress.
+
+    Attributes
+    ----------
+    preprocessor_ : TabularPreprocessor
+        The fitted preprocessing step.
+    estimators_ : list of DeepNetRegressor
+        The fitted networks (on the preprocessed matrix and the standardised
+        target).
+    linear_ : RidgeCV or None
+        The linear model of the blend (on the standardised target).
+    blend_weight_ : float
+        The networks' weight in the blend (1 without it).
+    target_mean_, target_scale_ : float
+        The target's standardisation.
+    target_range_ : tuple of float
+        Smallest and largest training target: the predictions' bounds.
+    n_iter_ : int
+        Epochs run by the first network.
+    loss_curve_ : list of float
+        Training loss of the first network after each epoch.
+    validation_scores_ : list of float
+        Held-out score (negated loss) of the first network after each epoch.
+    best_validation_score_ : float
+        Its best held-out score.
+    n_features_in_ : int
+        Number of input columns.
+    feature_names_in_ : ndarray of str
+        Input column names, when X has string column names.
+
+    See Also
+    --------
+    TabularNetClassifier : The same for classification.
+    DeepNetRegressor : The network alone, on numeric matrices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from skdeep import TabularNetRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = pd.DataFrame({"x": rng.normal(size=300),
+    ...                   "group": rng.choice(["a", "b"], 300)})
+    >>> y = np.sin(2 * X["x"]) + (X["group"] == "a")
+    >>> model = TabularNetRegressor(max_iter=30, random_state=0).fit(X, y)
+    >>> model.score(X, y) > 0.8
+    True
+    """
+
+    _member_class = _RegressorMember
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 256, 256),
+        activation="mish",
+        *,
+        dropout=0.15,
+        dropout_schedule="flat_cosine",
+        learning_rate_init=0.2,
+        learning_rate="coslog4",
+        learning_rate_factors=None,
+        weight_decay=0.02,
+        weight_decay_schedule="flat_cosine",
+        beta_1=0.9,
+        beta_2=0.95,
+        batch_size=256,
+        max_iter=256,
+        validation_fraction=0.2,
+        front_scale=True,
+        embedding="pbld",
+        embedding_options=None,
+        categorical_features="from_dtype",
+        max_one_hot=9,
+        category_units=8,
+        n_ensembles=1,
+        linear_blend=True,
+        dtype="float32",
+        random_state=None,
+        verbose=False,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.dropout_schedule = dropout_schedule
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
+        self.learning_rate_factors = learning_rate_factors
+        self.weight_decay = weight_decay
+        self.weight_decay_schedule = weight_decay_schedule
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.validation_fraction = validation_fraction
+        self.front_scale = front_scale
+        self.embedding = embedding
+        self.embedding_options = embedding_options
+        self.categorical_features = categorical_features
+        self.max_one_hot = max_one_hot
+        self.category_units = category_units
+        self.n_ensembles = n_ensembles
+        self.linear_blend = linear_blend
+        self.dtype = dtype
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the preprocessing, the networks and the blend.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
+            Raw table: numeric, categorical and missing values allowed.
+        y : array-like of shape (n_samples,)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : TabularNetRegressor
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    def predict(self, X):
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
+            Raw table with the training columns.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predictions, within the training targets' range.
+        """
+        z = self._blended(X)
+        y = z * self.target_scale_ + self.target_mean_
+        return np.clip(y, *self.target_range_)
+
+    # -- task hooks --------------------------------------------------------------
+    def _validate_y(self, y):
+        y = _column(y)
+        try:
+            y = np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{type(self).__name__} needs numeric targets; got values of type "
+                f"{np.asarray(y).dtype}."
+            ) from None
+        if not np.isfinite(y).all():
+            raise ValueError("Input y contains NaN or infinity.")
+        return y
+
+    _stratify_split = False
+
+    def _fit_target(self, y_train, sample_weight, train):
+        weights = None if sample_weight is None else sample_weight[train]
+        if weights is not None and weights.sum() <= 0:
+            weights = None
+        mean = float(np.average(y_train, weights=weights))
+        scale = float(np.sqrt(np.average((y_train - mean) ** 2, weights=weights)))
+        self.target_mean_ = mean
+        self.target_scale_ = scale if scale > 0 else 1.0
+        self.target_range_ = (float(y_train.min()), float(y_train.max()))
+        return lambda y: (y - self.target_mean_) / self.target_scale_
+
+    def _member_predict(self, member, Z):
+        return member.predict(Z).astype(np.float64)
+
+    def _linear_model(self):
+        return RidgeCV(alphas=np.logspace(-3, 3, 13))
+
+    def _linear_predict(self, linear, Z):
+        return linear.predict(Z)
+
+    def _blend_loss(self, prediction, z, sample_weight):
+        return float(np.average((prediction - z) ** 2, weights=sample_weight))
+
+
+def _column(y):
+    """``y`` as a 1-D array; a column vector warns, as scikit-learn does."""
+    if y is None:
+        raise ValueError("requires y to be passed, but the target y is None")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please "
+            "change the shape of y to (n_samples, ), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=4,
+        )
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"y should be a 1d array, got an array of shape {y.shape}.")
+    if y.size == 0:
+        raise ValueError(
+            "Found array with 0 sample(s) (shape=(0,)) while a minimum of 2 is "
+            "required."
+        )
+    return y
