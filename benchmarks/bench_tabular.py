@@ -62,7 +62,7 @@ Models:
   (TransformedTargetRegressor with StandardScaler).
 - ``deepnet``: skdeep's DeepNet* with the same settings and wrappers.
 - ``tabular``, ``tabular_ens4`` (n_ensembles=4), ``tabular_nolinear``
-  (linear_shortcut=False): skdeep's TabularNet* on the raw frame.
+  (linear_blend=False): skdeep's TabularNet* on the raw frame.
 - ``lightgbm``: LGBM*(verbose=-1) on the raw frame (if lightgbm imports),
   ``n_jobs`` = OMP_NUM_THREADS when set.
 - ``realmlp``: pytabkit's RealMLP_TD_* defaults, device='cpu' (if pytabkit
@@ -561,7 +561,7 @@ def _skdeep_models():
 
     models["tabular"] = (version, tabular())
     models["tabular_ens4"] = (version, tabular(n_ensembles=4))
-    models["tabular_nolinear"] = (version, tabular(linear_shortcut=False))
+    models["tabular_nolinear"] = (version, tabular(linear_blend=False))
     return models
 
 
