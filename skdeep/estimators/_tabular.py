@@ -16,7 +16,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.exceptions import DataConversionWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -160,14 +160,18 @@ class BaseTabularNet(BaseEstimator):
             seed = int(rng.randint(np.iinfo(np.int32).max))
             member = self._member(pre, seed, train.size)
             try:
-                member.fit(
-                    Z_train,
-                    t_train,
-                    sample_weight=sw[0],
-                    X_val=Z_val,
-                    y_val=t_val,
-                    sample_weight_val=sw[1],
-                )
+                with warnings.catch_warnings():
+                    # The schedules run the whole budget of epochs by design
+                    # (the best one is kept): reaching it is no failure.
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    member.fit(
+                        Z_train,
+                        t_train,
+                        sample_weight=sw[0],
+                        X_val=Z_val,
+                        y_val=t_val,
+                        sample_weight_val=sw[1],
+                    )
             except KeyboardInterrupt:
                 # A member keeps its last completed epoch; stop there.
                 interrupted = True

@@ -320,6 +320,12 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                 raise ValueError(
                     f"sample_weight has {weights.size} values for {table.n_rows} rows."
                 )
+            if not np.isfinite(weights).all() or (weights < 0).any():
+                raise ValueError("Negative values in data passed to `sample_weight`")
+            if not weights.any():
+                raise ValueError(
+                    "Sample weights must contain at least one non-zero number."
+                )
         seen = weights > 0
         categorical = self._categorical_mask(table)
         self.numeric_features_ = np.flatnonzero(~categorical)

@@ -1,0 +1,206 @@
+"""TabularNetClassifier / TabularNetRegressor: raw frames, blend, ensembles."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.linear_model import RidgeCV
+from sklearn.model_selection import GridSearchCV
+
+from skdeep import TabularNetClassifier, TabularNetRegressor
+from skdeep.estimators import _tabular
+from skdeep.estimators._base import fitted_network
+from skdeep.estimators._tabular import ntk_step_factors
+
+FAST = {"hidden_layer_sizes": (32, 32), "max_iter": 40, "random_state": 0}
+
+
+def _table(n=300, seed=0):
+    rng = np.random.RandomState(seed)
+    X = pd.DataFrame(
+        {
+            "age": np.where(rng.rand(n) < 0.1, np.nan, rng.uniform(20, 70, n)),
+            "score": rng.normal(size=n),
+            "plan": pd.Categorical(rng.choice(["basic", "pro", None], n)),
+            "city": rng.choice([f"c{i}" for i in range(15)], n).astype(object),
+        }
+    )
+    signal = (X["age"].fillna(45) > 45) ^ (X["plan"] == "pro")
+    return X, signal.to_numpy().astype(int), X["score"] + 2 * signal
+
+
+@pytest.mark.parametrize("Estimator", [TabularNetClassifier, TabularNetRegressor])
+def test_raw_frame_in_predictions_out(Estimator):
+    X, labels, values = _table()
+    y = labels if Estimator is TabularNetClassifier else values
+    model = Estimator(**FAST).fit(X, y)
+    assert model.feature_names_in_.tolist() == list(X.columns)
+    assert model.preprocessor_.embedded_categories_  # city is embedded
+    assert model.estimators_[0].category_embeddings_.shape == (16, 8)
+    assert model.score(X, y) > 0.8
+    # Unseen categories and missing values at predict time are no error.
+    odd = X.iloc[:4].copy()
+    odd["city"] = ["nowhere", None, "c1", "c2"]
+    odd["plan"] = pd.Categorical(["gold", None, "pro", "basic"])
+    odd["score"] = [np.nan, 1e9, 0.0, 1.0]
+    assert np.isfinite(model.predict(odd).astype(float)).all()
+    # Columns are checked by name, as everywhere in scikit-learn.
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(X[X.columns[::-1]])
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(copy.predict(X), model.predict(X))
+
+
+def test_polars_arrays_and_sparse_input():
+    pl = pytest.importorskip("polars")
+    X, y, _ = _table()
+    plan = X["plan"].astype(object)
+    X = X.assign(plan=plan.where(plan.notna(), None))
+    frame = TabularNetClassifier(**FAST).fit(X, y)
+    polars = pl.from_dict({c: X[c].tolist() for c in X.columns})
+    from_polars = TabularNetClassifier(**FAST).fit(polars, y)
+    np.testing.assert_allclose(
+        from_polars.predict_proba(polars), frame.predict_proba(X), atol=1e-6
+    )
+    numeric = X[["age", "score"]].fillna(0).to_numpy()
+    dense = TabularNetClassifier(**FAST).fit(numeric, y)
+    sparse = TabularNetClassifier(**FAST).fit(sp.csr_matrix(numeric), y)
+    np.testing.assert_allclose(
+        sparse.predict_proba(sp.csr_matrix(numeric)), dense.predict_proba(numeric)
+    )
+
+
+def test_blend_never_far_below_the_linear_model_on_linear_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(160, 8))
+    y = X @ rng.normal(size=8) + rng.normal(scale=2.0, size=160)
+    X_test = rng.normal(size=(2000, 8))
+    y_test = X_test @ np.zeros(8)  # replaced below
+    coef = np.linalg.lstsq(X, y, rcond=None)[0]
+    y_test = X_test @ coef
+    blended = TabularNetRegressor(**FAST).fit(X, y)
+    alone = TabularNetRegressor(**FAST, linear_blend=False).fit(X, y)
+    ridge = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(X, y)
+    assert 0 <= blended.blend_weight_ < 1
+    assert alone.blend_weight_ == 1 and alone.linear_ is None
+    r2 = {
+        name: model.score(X_test, y_test)
+        for name, model in [("blend", blended), ("net", alone), ("ridge", ridge)]
+    }
+    assert r2["blend"] > r2["net"]
+    assert r2["blend"] > r2["ridge"] - 0.05
+
+
+def test_ensembles_average_their_members():
+    X, y, _ = _table()
+    model = TabularNetClassifier(**FAST, n_ensembles=3, linear_blend=False).fit(X, y)
+    assert len(model.estimators_) == 3
+    Z = model.preprocessor_.transform(X)
+    mean = np.mean([m.predict_proba(Z) for m in model.estimators_], axis=0)
+    np.testing.assert_allclose(model.predict_proba(X), mean)
+    seeds = {m.random_state for m in model.estimators_}
+    assert len(seeds) == 3
+
+
+def test_regression_targets_are_standardised_and_clipped():
+    X, _, y = _table()
+    y = 1000 + 50 * y
+    model = TabularNetRegressor(**FAST).fit(X, y)
+    assert abs(model.target_mean_ - 1000) < 50
+    assert model.target_scale_ > 10
+    far = X.iloc[:5].assign(score=1e6)
+    prediction = model.predict(far)
+    lo, hi = model.target_range_
+    assert ((prediction >= lo) & (prediction <= hi)).all()
+
+
+def test_ntk_factors():
+    X, y, _ = _table(60)
+    model = TabularNetClassifier(**FAST).fit(X, y)
+    member = model.estimators_[0]
+    network = fitted_network(member)[0]
+    rates, decay = ntk_step_factors({"biases": 0.1, "scales": 6.0})(network)
+    for coef, rate, shrink in zip(
+        network.unpack(np.zeros(network.n_params)).coefs,
+        network.unpack(rates).coefs,
+        network.unpack(decay).coefs,
+        strict=True,
+    ):
+        np.testing.assert_allclose(rate, 1 / np.sqrt(coef.shape[0]))
+        np.testing.assert_allclose(rate * shrink, 1.0)
+    for intercept in network.unpack(rates).intercepts:
+        np.testing.assert_allclose(intercept, 0.1)
+    np.testing.assert_allclose(network.unpack(rates).groups["front_scales"][0], 6.0)
+
+
+def test_duplicated_rows_never_straddle_the_split():
+    rng = np.random.RandomState(0)
+    X = np.repeat(rng.normal(size=(40, 3)), 3, axis=0)
+    y = np.repeat(rng.randint(0, 2, 40), 3)
+    model = TabularNetClassifier(**FAST)
+    Z = np.asarray(X)
+    train, val = model._split(Z, y, None, np.random.RandomState(0))
+    assert set(train).isdisjoint(val) and len(train) + len(val) == 120
+    key = lambda rows: {tuple(r) for r in X[rows]}  # noqa: E731
+    assert key(train).isdisjoint(key(val))
+    assert 0.15 < len(val) / 120 < 0.3
+    assert set(y[train]) == set(y[val]) == {0, 1}  # stratified
+
+
+def test_grid_search_and_clone():
+    X, y, _ = _table(200)
+    search = GridSearchCV(
+        TabularNetClassifier(**FAST), {"dropout": [0.0, 0.15]}, cv=2
+    ).fit(X, y)
+    assert search.best_estimator_.dropout in (0.0, 0.15)
+    assert clone(search.best_estimator_).get_params()["max_iter"] == 40
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"learning_rate_factors": {"nope": 1.0}}, "learning_rate_factors"),
+        ({"embedding_options": {"columns": [0]}}, "embedding_options"),
+        ({"dtype": "float16"}, "dtype"),
+        ({"n_ensembles": 0}, "n_ensembles"),
+    ],
+)
+def test_bad_parameters_are_one_line(params, match):
+    X, y, _ = _table(50)
+    model = TabularNetClassifier(**FAST).set_params(**params)
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y)
+    assert not hasattr(model, "estimators_")
+    model.set_params(**TabularNetClassifier().get_params()).set_params(**FAST)
+    assert model.fit(X, y).score(X, y) > 0.5  # still usable
+
+
+def test_divergence_leaves_the_estimator_unfitted():
+    X, _, y = _table(100)
+    model = TabularNetRegressor(**FAST, learning_rate_init=1e12)
+    with pytest.raises(ValueError, match="diverged"):
+        model.fit(X, y * 1e6)
+    assert not hasattr(model, "estimators_")
+
+
+def test_interrupt_keeps_the_members_trained_so_far(monkeypatch):
+    X, y, _ = _table(120)
+    calls = []
+    original = _tabular._ClassifierMember.fit
+
+    def fit(self, *args, **kwargs):
+        calls.append(1)
+        original(self, *args, **kwargs)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as a member does after its last epoch
+        return self
+
+    monkeypatch.setattr(_tabular._ClassifierMember, "fit", fit)
+    model = TabularNetClassifier(**FAST, n_ensembles=4)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    assert len(model.estimators_) == 2
+    assert model.predict(X).shape == (120,)
