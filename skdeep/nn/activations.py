@@ -307,28 +307,40 @@ def _selu_derivative(a: np.ndarray, delta: np.ndarray) -> None:
 
 
 # mish: f(z) = z tanh(softplus(z)) (Misra, "Mish: A Self Regularized
-# Non-Monotonic Activation Function", BMVC 2020), and with t = tanh(softplus z),
-# f'(z) = t + z sigmoid(z) (1 - t^2), since d softplus / dz = sigmoid(z) and
-# d tanh(u) / du = 1 - tanh(u)^2.
+# Non-Monotonic Activation Function", BMVC 2020). With u = exp(z),
+# tanh(softplus z) = ((1+u)^2 - 1) / ((1+u)^2 + 1) = n / (n + 2), n = u (u + 2):
+# one exponential instead of softplus, tanh and a sigmoid. The slope
+# f'(z) = t + z sigmoid(z) (1 - t^2) becomes t + 4 z (n - u) / (n + 2)^2,
+# since sigmoid(z) = u / (1 + u), 1 - t^2 = 4 (1+u)^2 / (n+2)^2 and
+# u (1 + u) = n - u. z is capped at 20 inside the exponential, where t is 1
+# to float64 precision and the slope's second term below 1e-15.
+_MISH_CAP = 20.0
+
+
 def _mish(z: np.ndarray) -> None:
-    t = np.logaddexp(0, z)  # softplus, without overflow for large z
-    np.tanh(t, out=t)
-    z *= t
+    n = np.minimum(z, _MISH_CAP)
+    np.exp(n, out=n)
+    n *= n + 2
+    z *= n / (n + 2)
 
 
 def _mish_train(z: np.ndarray, kept: tuple) -> None:
     # The slope needs z, so it is computed here while z is at hand, as for
     # GELU: back-propagation is then one multiplication.
-    slope, t, scratch = kept
-    np.logaddexp(0, z, out=t)
-    np.tanh(t, out=t)
-    expit(z, out=slope)
-    slope *= z  # z sigmoid(z)
-    z *= t  # the output
-    np.square(t, out=scratch)
-    np.subtract(1, scratch, out=scratch)
-    slope *= scratch  # z sigmoid(z) (1 - t^2)
+    slope, d, t = kept
+    np.minimum(z, _MISH_CAP, out=slope)  # z, capped
+    np.exp(slope, out=d)  # u
+    np.add(d, 2, out=t)
+    t *= d  # n
+    np.subtract(t, d, out=d)  # n - u
+    slope *= d
+    slope *= 4  # 4 z (n - u)
+    np.add(t, 2, out=d)  # n + 2
+    t /= d  # tanh(softplus(z))
+    slope /= d
+    slope /= d
     slope += t
+    z *= t  # the output
 
 
 def _mish_derivative(kept: tuple, delta: np.ndarray) -> None:
