@@ -31,11 +31,19 @@ from ._tables import (
 
 __all__ = ["build_pipeline", "infer_task", "main", "trusted_types"]
 
+#: The networks ``fit --model`` trains, with the CLI's defaults for each.
+MODELS = {
+    "deepnet": {"hidden_layer_sizes": (64,), "max_iter": 200, "alpha": 1e-4},
+    "tabular": {},  # TabularNet's own defaults
+}
+DEFAULT_MODEL = "deepnet"
+
 
 def trusted_types() -> set:
     """Return the types a model file may hold beyond what skops trusts.
 
-    Exactly skdeep's public estimator classes, and ``numpy.dtype`` (which
+    Exactly skdeep's estimator classes (the tabular networks' private member
+    classes and preprocessing step included), and ``numpy.dtype`` (which
     scikit-learn's ``OneHotEncoder`` stores). skops resolves a type name as an
     attribute of an importable module, so trusting a prefix such as
     ``skdeep.`` would trust whatever a skdeep module imports.
@@ -45,9 +53,26 @@ def trusted_types() -> set:
     types : set of str
         Fully qualified type names.
     """
-    from . import DeepNetClassifier, DeepNetRegressor, LogisticUnit
+    from . import (
+        DeepNetClassifier,
+        DeepNetRegressor,
+        LogisticUnit,
+        TabularNetClassifier,
+        TabularNetRegressor,
+    )
+    from .estimators._tabular import _ClassifierMember, _RegressorMember
+    from .preprocessing import TabularPreprocessor
 
-    classes = (DeepNetClassifier, DeepNetRegressor, LogisticUnit)
+    classes = (
+        DeepNetClassifier,
+        DeepNetRegressor,
+        LogisticUnit,
+        TabularNetClassifier,
+        TabularNetRegressor,
+        TabularPreprocessor,
+        _ClassifierMember,
+        _RegressorMember,
+    )
     return {f"{c.__module__}.{c.__qualname__}" for c in classes} | {"numpy.dtype"}
 
 
@@ -139,28 +164,32 @@ def _parser():
         help="columns to leave out, e.g. id,name (default: none)",
     )
     fit.add_argument(
+        "--model",
+        choices=tuple(MODELS),
+        default=DEFAULT_MODEL,
+        help="'deepnet': a DeepNet behind imputation, scaling and one-hot "
+        "encoding; 'tabular': a TabularNet on the raw columns (RealMLP's "
+        f"recipe, blended with a linear model) (default: {DEFAULT_MODEL})",
+    )
+    fit.add_argument(
         "--hidden",
         type=_hidden_sizes,
-        default=(64,),
-        help="hidden layer sizes, e.g. 64,32 (default: 64)",
+        help="hidden layer sizes, e.g. 64,32 (default: 64; tabular: 256,256,256)",
     )
     fit.add_argument(
         "--max-iter",
         type=_number(int, 1),
-        default=200,
-        help="maximum number of epochs (default: 200)",
+        help="maximum number of epochs (default: 200; tabular: 256)",
     )
     fit.add_argument(
         "--alpha",
         type=_number(float, 0.0),
-        default=1e-4,
-        help="strength of the L2 penalty (default: 0.0001)",
+        help="strength of the L2 penalty (default: 0.0001; deepnet only)",
     )
     fit.add_argument(
         "--dropout",
         type=_number(float, 0.0, 1.0, closed=False),
-        default=0.0,
-        help="dropout rate of the hidden layers, in [0, 1) (default: 0)",
+        help="dropout rate of the hidden layers, in [0, 1) (default: 0; tabular: 0.15)",
     )
     fit.add_argument(
         "--random-state",
@@ -204,16 +233,28 @@ def _fit(args):
 
     output = args.output or Path(args.data).with_suffix(".skops")
     _check_writable(output)
+    if args.model == "tabular" and args.alpha is not None:
+        raise CLIError(
+            "--alpha applies to --model deepnet; the tabular network uses "
+            "weight decay instead"
+        )
     frame = read_table(args.data, args.sep)
     X, y, task = _features_and_target(frame, args)
-    params = dict(
+    given = dict(
         hidden_layer_sizes=args.hidden,
         max_iter=args.max_iter,
         alpha=args.alpha,
         dropout=args.dropout,
-        random_state=args.random_state,
     )
-    model = build_pipeline(X, task, **params)
+    params = {**MODELS[args.model], **{k: v for k, v in given.items() if v is not None}}
+    params["random_state"] = args.random_state
+    if args.model == "tabular":
+        from . import TabularNetClassifier, TabularNetRegressor
+
+        tabular = TabularNetRegressor if task == "regression" else TabularNetClassifier
+        model = tabular(**params)
+    else:
+        model = build_pipeline(X, task, **params)
     _cross_validate(model, X, y, task, args.random_state)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a fixed epoch budget may not converge
@@ -363,6 +404,8 @@ def _predict(args):
             f"{', '.join(map(str, missing))}"
         )
     check_numeric_columns(frame, numeric, path=args.data, drop=False)
+    if columns:
+        frame = frame[columns]  # the training columns, in their order
     try:
         if args.proba:
             proba = model.predict_proba(frame)

@@ -232,6 +232,9 @@ def model_columns(model) -> tuple[list, list]:
     pipeline = getattr(model, "regressor_", model)
     columns = list(getattr(pipeline, "feature_names_in_", []))
     numeric = []
+    pre = getattr(pipeline, "preprocessor_", None)  # a TabularNet
+    if pre is not None:
+        return columns, [columns[j] for j in pre.numeric_features_]
     for name, _, selected in getattr(pipeline[0], "transformers_", []):
         if name == "numeric":
             numeric = list(selected)

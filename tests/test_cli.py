@@ -206,14 +206,15 @@ def test_options_are_checked_before_any_work(loans, tmp_path, option, value, mes
 def test_help_shows_every_default(tmp_path):
     result = run("fit", "--help", cwd=tmp_path)
     for default in (
-        "(default: 200)",
-        "(default: 0.0001)",
-        "(default: 64)",
+        "(default: 200; tabular: 256)",
+        "(default: 0.0001; deepnet only)",
+        "(default: 64; tabular: 256,256,256)",
         "(default: ,)",
         "(default: 0)",
         "(default: none)",
+        "(default: deepnet)",
     ):
-        assert default in result.stdout, default
+        assert default in " ".join(result.stdout.split()), default
 
 
 @pytest.fixture
@@ -404,3 +405,43 @@ def test_export_without_the_onnx_extra_is_one_line(tmp_path, monkeypatch, capsys
     err = capsys.readouterr().err
     assert status == 2 and "pip install 'skdeep[onnx]'" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["decision", "income"])
+def test_tabular_model_on_the_raw_columns(loans, tmp_path, target):
+    args = ["--model", "tabular", "--hidden", "32,32", "--max-iter", "20"]
+    result = run(
+        "fit", loans, "--target", target, *args, "--output", "t.skops", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    from skops import io as sio
+
+    from skdeep._cli import trusted_types
+
+    model = sio.load(tmp_path / "t.skops", trusted=sorted(trusted_types()))
+    expected = "TabularNetRegressor" if target == "income" else "TabularNetClassifier"
+    assert type(model).__name__ == expected
+    assert (
+        sio.get_untrusted_types(file=tmp_path / "t.skops") == []
+        or set(sio.get_untrusted_types(file=tmp_path / "t.skops")) <= trusted_types()
+    )
+    # Extra columns (the target) are left out; the model reads its own.
+    result = run("predict", "t.skops", loans, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 200
+
+
+def test_alpha_is_refused_for_the_tabular_model(loans, tmp_path):
+    result = run(
+        "fit",
+        loans,
+        "--target",
+        "decision",
+        "--model",
+        "tabular",
+        "--alpha",
+        "0.1",
+        cwd=tmp_path,
+    )
+    _fails_in_one_line(result, "--alpha applies to --model deepnet")
