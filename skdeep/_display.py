@@ -160,13 +160,26 @@ class TrainingCurveDisplay:
 
         network = _network_of(estimator)
         check_is_fitted(network, "loss_curve_")
+        scoring = getattr(network, "scoring", None)
+        if scoring is None:
+            score_name = (
+                "validation accuracy" if is_classifier(network) else "validation R^2"
+            )
+        elif scoring == "loss":
+            score_name = "validation loss, negated"
+        else:
+            score_name = f"validation {getattr(scoring, '__name__', scoring)}"
         display = cls(
             loss_curve=network.loss_curve_,
             validation_scores=getattr(network, "validation_scores_", None),
-            estimator_name=type(network).__name__ if name is None else name,
-            score_name="validation accuracy"
-            if is_classifier(network)
-            else "validation R^2",
+            estimator_name=(
+                name
+                if name is not None
+                else type(
+                    estimator if type(network).__name__.startswith("_") else network
+                ).__name__
+            ),
+            score_name=score_name,
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -178,8 +191,12 @@ def _network_of(estimator):
     from sklearn.utils.validation import check_is_fitted
 
     from .estimators._base import BaseNetwork
+    from .estimators._tabular import BaseTabularNet
 
     found = estimator
+    if isinstance(found, BaseTabularNet):  # its first network's curves
+        check_is_fitted(found)
+        return found.estimators_[0]
     if isinstance(found, TransformedTargetRegressor):
         check_is_fitted(found)
         found = found.regressor_
@@ -188,7 +205,7 @@ def _network_of(estimator):
     if not isinstance(found, BaseNetwork):
         raise TypeError(
             "TrainingCurveDisplay.from_estimator needs a fitted LogisticUnit, "
-            "DeepNetClassifier or DeepNetRegressor, or a Pipeline (or "
+            "DeepNetClassifier, DeepNetRegressor or TabularNet*, or a Pipeline (or "
             "TransformedTargetRegressor) ending in one; got "
             f"{type(estimator).__name__}."
         )

@@ -100,3 +100,16 @@ def test_other_estimators_are_refused_by_name(data):
             TrainingCurveDisplay.from_estimator(est)
     with pytest.raises(NotFittedError):
         TrainingCurveDisplay.from_estimator(make_pipeline(DeepNetClassifier()))
+
+
+def test_tabular_net_shows_its_first_network():
+    from sklearn.datasets import load_breast_cancer
+
+    from skdeep import TabularNetClassifier
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    model = TabularNetClassifier((16,), max_iter=5, random_state=0).fit(X, y)
+    display = TrainingCurveDisplay.from_estimator(model)
+    assert display.estimator_name == "TabularNetClassifier"
+    assert display.score_name == "validation loss, negated"
+    assert list(display.loss_curve) == model.loss_curve_
