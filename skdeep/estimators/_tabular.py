@@ -949,6 +949,10 @@ def _column(y):
     if y is None:
         raise ValueError("requires y to be passed, but the target y is None")
     y = np.asarray(y)
+    if np.iscomplexobj(y):
+        raise ValueError("Complex data not supported.")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError("Input y contains NaN or infinity.")
     if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. Please "

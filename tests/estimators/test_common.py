@@ -16,7 +16,13 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skdeep import DeepNetClassifier, DeepNetRegressor, LogisticUnit
+from skdeep import (
+    DeepNetClassifier,
+    DeepNetRegressor,
+    LogisticUnit,
+    TabularNetClassifier,
+    TabularNetRegressor,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -97,6 +103,13 @@ ESTIMATORS = [
         weight_init="he_normal",
         learning_rate="adaptive",
     ),
+    # RealMLP's recipe at a small size; float64, so that the sample-weight
+    # equivalence holds to the checks' tolerance.
+    TabularNetClassifier((16, 16), max_iter=20, dtype="float64"),
+    TabularNetClassifier(
+        (16,), max_iter=10, n_ensembles=2, embedding=None, dtype="float64"
+    ),
+    TabularNetRegressor((16, 16), max_iter=20, dtype="float64"),
 ]
 # Not here: early_stopping=True. Its random held-out split of repeated rows is
 # not a split of weighted rows, so check_sample_weight_equivalence cannot
