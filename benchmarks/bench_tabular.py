@@ -969,6 +969,12 @@ def main():
         action="store_true",
         help="fit nothing; report what the cache holds for the current versions",
     )
+    parser.add_argument(
+        "--any-version",
+        action="store_true",
+        help="use a cached result of another version when the current one has "
+        "none (the versions used are listed); for long runs across commits",
+    )
     args = parser.parse_args()
 
     tables = parse_list(args.datasets, [t.name for t in PANEL], "tables")
@@ -984,6 +990,11 @@ def main():
         f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}; "
         f"cache: {cache or 'none'}"
     )
+    latest = {}  # (model, table, split, fold) -> newest record of any version
+    for record in records.values():
+        slot = (record["model"], record["dataset"], record["split"], record["fold"])
+        latest[slot] = record
+    used = {}
     versions, notes = {}, []
     for name in chosen:
         if name in models:
@@ -1029,6 +1040,11 @@ def main():
                 key = cache_key(name, table_name, split, fold, versions[name])
                 if key in records:
                     done.append(records[key])
+                    continue
+                older = latest.get((name, table_name, split, fold))
+                if args.any_version and older is not None:
+                    done.append(older)
+                    used.setdefault(name, set()).add(older["version"])
                     continue
                 if name not in models or args.report_only:
                     break
@@ -1077,6 +1093,8 @@ def main():
                 notes.append(
                     f"{name} on {table_name}: {len(done)}/{len(folds)} folds, left out"
                 )
+    for name, other in used.items():
+        notes.append(f"{name}: cached results of {', '.join(sorted(other))} used")
     report(results, tables, shown, loaded, notes)
     computed = {name: seconds for name, seconds in wall.items() if seconds}
     if computed:
