@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
-from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
@@ -349,15 +349,34 @@ class BaseTabularNet(BaseEstimator):
         return out
 
     def _blend_weight(self, members, linear, pre, Z_val, t_val, sw_val):
-        """Return the networks' share in the blend of least held-out loss."""
+        """Return the networks' share in the blend, by the one-standard-error rule.
+
+        The weight of least held-out loss is the best guess, but on a few
+        hundred held-out rows (on which the networks' best epoch was chosen
+        too) the differences between weights are mostly noise. As in the
+        one-standard-error rule of Breiman et al. (1984) for choosing the
+        size of a tree, the simplest candidate -- here the most linear, the
+        smallest weight -- whose mean loss is within one standard error of
+        the best one's is kept; the standard error is that of the mean of the
+        per-row loss differences, sample weights counting as repetitions.
+        """
         net = self._members_raw(Z_val, members)
         lin = self._linear_predict(linear, _linear_inputs(pre, Z_val))
-        losses = [
-            self._blend_loss(w * net + (1 - w) * lin, t_val, sw_val) for w in BLEND_GRID
-        ]
+        weights = np.ones(t_val.shape[0]) if sw_val is None else sw_val
+        total = weights.sum()
+        losses = np.array(
+            [self._row_losses(w * net + (1 - w) * lin, t_val) for w in BLEND_GRID]
+        )
+        means = losses @ weights / total
         # Ties go to the network: the largest weight of least loss.
-        best = np.flatnonzero(np.isclose(losses, np.min(losses), rtol=1e-12, atol=0))
-        return BLEND_GRID[best[-1]]
+        best = np.flatnonzero(np.isclose(means, means.min(), rtol=1e-12, atol=0))[-1]
+        for i in range(best + 1):
+            diff = losses[i] - losses[best]
+            mean = diff @ weights / total
+            variance = ((diff - mean) ** 2) @ weights / total
+            if mean <= np.sqrt(variance / max(total, 1.0)):
+                return BLEND_GRID[i]
+        return BLEND_GRID[best]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -409,10 +428,13 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
 
     What skdeep adds: with ``linear_blend=True`` a logistic regression is fit
     on the same rows, and the predicted probabilities are
-    :math:`w\,p_{net} + (1 - w)\,p_{linear}` with the weight :math:`w \in
-    [0, 1]` of least log loss on the held-out rows, so that a small, nearly
-    linear table does not lose to the linear model; ``n_ensembles > 1``
-    averages several networks trained from different seeds.
+    :math:`w\,p_{net} + (1 - w)\,p_{linear}`, :math:`w \in \{0, 0.05,
+    \dots, 1\}` chosen on the held-out rows by the one-standard-error rule
+    (the most linear blend whose log loss is within a standard error of the
+    best one's), so that a small, nearly linear table does not lose to the
+    linear model; the linear model is then refit on every row.
+    ``n_ensembles > 1`` averages several networks trained from different
+    seeds.
 
     Parameters
     ----------
@@ -467,7 +489,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         Number of networks averaged.
     linear_blend : bool, default=True
         Whether to blend with a logistic regression, weight chosen on the
-        held-out rows.
+        held-out rows (one-standard-error rule).
     dtype : {'float32', 'float64'}, default='float32'
         Type the networks compute in.
     random_state : int, RandomState instance or None, default=None
@@ -694,10 +716,9 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         out[:, np.searchsorted(self.classes_, linear.classes_)] = proba
         return out
 
-    def _blend_loss(self, proba, y, sample_weight):
+    def _row_losses(self, proba, y):
         index = np.searchsorted(self.classes_, y)
-        p = np.clip(proba[np.arange(y.size), index], 1e-15, 1)
-        return float(-np.average(np.log(p), weights=sample_weight))
+        return -np.log(np.clip(proba[np.arange(y.size), index], 1e-15, 1))
 
 
 class TabularNetRegressor(RegressorMixin, BaseTabularNet):
@@ -708,8 +729,9 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
     rate 0.2 (in RealMLP's parametrisation), no label smoothing, and the
     target standardised for training; predictions are clipped to the range
     of the training targets (RealMLP's ``clamp_output``). With
-    ``linear_blend=True`` a ridge regression (``RidgeCV``) is fit on the
-    same rows and blended with the weight of least held-out squared error.
+    ``linear_blend=True`` a ridge regression (``Ridge(alpha=1)``) is fit on the
+    same rows and blended in, the weight chosen on the held-out squared
+    errors by the one-standard-error rule.
 
     Parameters
     ----------
@@ -770,7 +792,7 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
     estimators_ : list of DeepNetRegressor
         The fitted networks (on the preprocessed matrix and the standardised
         target).
-    linear_ : RidgeCV or None
+    linear_ : Ridge or None
         The linear model of the blend (on the standardised target).
     blend_weight_ : float
         The networks' weight in the blend (1 without it).
@@ -935,13 +957,16 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         return member.predict(Z).astype(np.float64)
 
     def _linear_model(self):
-        return RidgeCV(alphas=np.logspace(-3, 3, 13))
+        # A fixed penalty, as the classifier's LogisticRegression(C=1): a
+        # penalty chosen by leave-one-out would not treat a row of weight 2
+        # as two rows.
+        return Ridge(alpha=1.0)
 
     def _linear_predict(self, linear, Z):
         return linear.predict(Z)
 
-    def _blend_loss(self, prediction, z, sample_weight):
-        return float(np.average((prediction - z) ** 2, weights=sample_weight))
+    def _row_losses(self, prediction, z):
+        return (prediction - z) ** 2
 
 
 def _column(y):
