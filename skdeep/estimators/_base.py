@@ -354,7 +354,10 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         fitted = vars(self)
         key = [self._activation, self._loss]
         for name in ("coefs_", "intercepts_", *_OPTIONAL_PARAMETER_ATTRIBUTES):
-            key.extend(fitted.get(name, ()))
+            value = fitted.get(name, ())
+            # Lists of arrays by element; the input layers' single arrays
+            # whole (iterating one would make new row objects every call).
+            key.extend([value] if isinstance(value, np.ndarray) else value)
         return tuple(key)
 
     def _inference_network(self) -> Network:

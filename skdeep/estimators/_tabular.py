@@ -15,6 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -342,8 +343,8 @@ class BaseTabularNet(BaseEstimator):
         Z = self.preprocessor_.transform(X)
         out = self._members_raw(Z)
         if self.linear_ is not None and self.blend_weight_ < 1:
-            linear = self._linear_predict(
-                self.linear_, _linear_inputs(self.preprocessor_, Z)
+            linear = self._linear_from_scores(
+                _linear_scores(self.linear_, self.preprocessor_, Z), self.linear_
             )
             out = self.blend_weight_ * out + (1 - self.blend_weight_) * linear
         return out
@@ -361,7 +362,7 @@ class BaseTabularNet(BaseEstimator):
         per-row loss differences, sample weights counting as repetitions.
         """
         net = self._members_raw(Z_val, members)
-        lin = self._linear_predict(linear, _linear_inputs(pre, Z_val))
+        lin = self._linear_from_scores(_linear_scores(linear, pre, Z_val), linear)
         weights = np.ones(t_val.shape[0]) if sw_val is None else sw_val
         total = weights.sum()
         losses = np.array(
@@ -404,6 +405,26 @@ def _linear_inputs(pre, Z):
             )
         )
     return sp.hstack(blocks, format="csr")
+
+
+def _linear_scores(linear, pre, Z):
+    """Return the linear model's decision values on the preprocessed ``Z``.
+
+    What ``linear.decision_function(_linear_inputs(pre, Z))`` returns,
+    without building the one-hot matrix: a coded column adds the weight of
+    its code.
+    """
+    coef = np.atleast_2d(linear.coef_)
+    coded = list(pre.embedded_categories_)
+    kept = np.setdiff1d(np.arange(Z.shape[1]), coded)
+    scores = Z[:, kept].astype(np.float64) @ coef[:, : kept.size].T
+    scores += linear.intercept_
+    offset = kept.size
+    for column, n_codes in pre.embedded_categories_.items():
+        codes = Z[:, column].astype(np.intp)
+        scores += coef[:, offset + codes].T
+        offset += n_codes
+    return scores
 
 
 class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
@@ -708,12 +729,19 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     def _linear_model(self):
         return LogisticRegression(max_iter=1000)
 
-    def _linear_predict(self, linear, Z):
-        proba = linear.predict_proba(Z)
-        if linear.classes_.size == self.classes_.size:
+    def _linear_from_scores(self, scores, linear):
+        # LogisticRegression's predict_proba: a sigmoid for two classes, the
+        # softmax otherwise. Classes missing from its rows get 0.
+        if scores.shape[1] == 1:
+            p = expit(scores[:, 0])
+            proba = np.column_stack([1 - p, p])
+        else:
+            proba = softmax(scores, axis=1)
+        classes = linear.classes_
+        if classes.size == self.classes_.size:
             return proba
-        out = np.zeros((Z.shape[0], self.classes_.size))
-        out[:, np.searchsorted(self.classes_, linear.classes_)] = proba
+        out = np.zeros((scores.shape[0], self.classes_.size))
+        out[:, np.searchsorted(self.classes_, classes)] = proba
         return out
 
     def _row_losses(self, proba, y):
@@ -962,8 +990,8 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         # as two rows.
         return Ridge(alpha=1.0)
 
-    def _linear_predict(self, linear, Z):
-        return linear.predict(Z)
+    def _linear_from_scores(self, scores, linear):
+        return scores[:, 0]
 
     def _row_losses(self, prediction, z):
         return (prediction - z) ** 2

@@ -67,8 +67,9 @@ class _Table:
         )
         if self.kind == "pandas":
             self.names = [str(c) for c in X.columns]
-            self.dtypes = [str(t) for t in X.dtypes]
             self.n_rows = X.shape[0]
+            # Columns by label when labels are unique: faster than iloc.
+            self.labels = list(X.columns) if X.columns.is_unique else None
         elif self.kind == "polars":
             self.names = list(X.columns)
             self.dtypes = [type(t).__name__ for t in X.dtypes]
@@ -89,11 +90,11 @@ class _Table:
             self.names = None
             self.dtypes = [str(array.dtype)] * array.shape[1]
             self.n_rows = array.shape[0]
-        self.n_columns = len(self.dtypes)
+        self.n_columns = len(self.names) if self.names is not None else len(self.dtypes)
 
     def looks_categorical(self, j: int) -> bool:
         """Whether ``from_dtype`` reads column ``j`` as categorical."""
-        dtype = self.dtypes[j]
+        dtype = str(self.raw(j).dtype) if self.kind == "pandas" else self.dtypes[j]
         if self.kind == "pandas":
             return dtype in _PANDAS_CATEGORICAL or dtype.startswith("string")
         if self.kind == "polars":
@@ -104,6 +105,8 @@ class _Table:
 
     def raw(self, j: int):
         if self.kind == "pandas":
+            if self.labels is not None:
+                return self.X[self.labels[j]]
             return self.X.iloc[:, j]
         if self.kind == "polars":
             return self.X.get_column(self.names[j])
@@ -124,6 +127,23 @@ class _Table:
                 "categorical dtype."
             )
         return values
+
+    def numeric_block(self, columns) -> np.ndarray:
+        """Columns as one float64 array (a copy), NaN where missing."""
+        if len(columns) == 0:
+            return np.empty((self.n_rows, 0))
+        try:
+            if self.kind == "pandas":
+                # Column by column: selecting a sub-frame costs more than this.
+                out = np.empty((self.n_rows, len(columns)))
+                for i, j in enumerate(columns):
+                    out[:, i] = self.raw(j).to_numpy(dtype=np.float64, na_value=np.nan)
+                return out
+            if self.kind == "array":
+                return self.X[:, columns].astype(np.float64)
+        except (TypeError, ValueError):
+            pass  # one column at a time says which one is not numbers
+        return np.column_stack([self.numeric(j) for j in columns])
 
     def text(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Column ``j`` as strings, and where it is missing."""
@@ -392,12 +412,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         dtype = self._output_dtype()
         n = table.n_rows
         blocks = []
-        numeric = np.empty((n, self.numeric_features_.size), dtype=np.float64)
-        for i, j in enumerate(self.numeric_features_):
-            values = table.numeric(j)
-            values -= self.medians_[i]
-            values *= self.scales_[i]
-            numeric[:, i] = values
+        numeric = table.numeric_block(self.numeric_features_)
+        numeric -= self.medians_
+        numeric *= self.scales_
         if self.clip is not None:
             smooth_clip(numeric, self.clip, out=numeric)
         missing = np.isnan(numeric)
@@ -499,8 +516,18 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                 f"Found array with 0 feature(s) (shape=({table.n_rows}, 0)) while "
                 "a minimum of 1 is required."
             )
-        # The column checks (names and count) without converting the table.
-        validate_data(self, X, reset=reset, skip_check_array=True)
+        # The column checks (names and count) without converting the table;
+        # the usual case, the training columns in order, is checked here.
+        same = (
+            not reset
+            and table.names is not None
+            and hasattr(self, "feature_names_in_")
+            and table.names == getattr(self, "_feature_names", None)
+        )
+        if not same:
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            names = getattr(self, "feature_names_in_", None)
+            self._feature_names = None if names is None else list(names)
         if table.names is None and not reset and table.n_columns != self.n_features_in_:
             raise ValueError(
                 f"X has {table.n_columns} features, but {type(self).__name__} is "

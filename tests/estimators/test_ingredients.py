@@ -435,3 +435,27 @@ def test_bad_category_options(options, match):
     with pytest.raises(ValueError, match=match):
         net.fit(X, y)
     assert not hasattr(net, "coefs_")
+
+
+def test_inference_network_is_built_once_with_input_layers():
+    # The cache key holds the input layers' arrays whole: predicting twice
+    # reuses the network (it was rebuilt on every call).
+    from skdeep.estimators._base import fitted_network
+
+    X, y = _coded(60)
+    net = DeepNetClassifier(
+        (4,),
+        embedding="pbld",
+        embedding_options={"categories": {1: 4}, "n_frequencies": 2},
+        front_scale=True,
+        solver="lbfgs",
+        max_iter=5,
+        random_state=0,
+    )
+    with pytest.warns(Warning, match="failed to converge"):
+        net.fit(X, y)
+    first = fitted_network(net)[0]
+    assert fitted_network(net)[0] is first
+    net.front_scales_ = net.front_scales_ * 2  # a new array: a new network
+    second = fitted_network(net)[0]
+    assert second is not first and fitted_network(net)[0] is second
