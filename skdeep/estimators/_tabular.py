@@ -21,12 +21,18 @@ from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ..nn import ACTIVATIONS, EMBEDDINGS, ROLES
 from ..optim import SHAPES
 from ..preprocessing import TabularPreprocessor
-from ..utils._sklearn import Interval, InvalidParameterError, StrOptions, _fit_context
+from ..utils._sklearn import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+)
 from ._deep_net import DeepNetClassifier
 from ._deep_net_regressor import DeepNetRegressor
 from ._params import EMBEDDING_OPTIONS
@@ -855,7 +861,7 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
     >>> X = pd.DataFrame({"x": rng.normal(size=300),
     ...                   "group": rng.choice(["a", "b"], 300)})
     >>> y = np.sin(2 * X["x"]) + (X["group"] == "a")
-    >>> model = TabularNetRegressor(max_iter=30, random_state=0).fit(X, y)
+    >>> model = TabularNetRegressor(max_iter=100, random_state=0).fit(X, y)
     >>> model.score(X, y) > 0.8
     True
     """

@@ -204,7 +204,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
 
     - **numeric columns** are centred at their median, divided by their
       inter-quartile range (half their range if that is 0; constant columns
-      become 0) and smoothly clipped with :func:`smooth_clip`; a missing
+      become 0; quantiles of the empirical distribution, the average of the
+      two candidates at a tie, weighted by ``sample_weight``) and smoothly clipped with :func:`smooth_clip`; a missing
       value becomes 0 (the median), and every column with missing values in
       training gains a 0/1 indicator column. This is the
       ``median_center``, ``robust_scale``, ``smooth_clip`` preprocessing of
@@ -282,10 +283,10 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     >>> pre.get_feature_names_out().tolist()
     ['size', 'size_missing', 'color_blue', 'color_red', 'color_missing']
     >>> pre.transform(X).round(2)
-    array([[-0.05,  0.  ,  0.  ,  1.  ,  0.  ],
+    array([[-0.03,  0.  ,  0.  ,  1.  ,  0.  ],
            [ 0.  ,  0.  ,  1.  ,  0.  ,  0.  ],
            [ 0.  ,  1.  ,  0.  ,  1.  ,  0.  ],
-           [ 1.63,  0.  ,  0.  ,  0.  ,  1.  ]])
+           [ 0.93,  0.  ,  0.  ,  0.  ,  1.  ]])
     """
 
     _parameter_constraints: dict = {
