@@ -109,11 +109,18 @@ def to_onnx(model, X_sample, *, target_opset=None):
         :class:`~skdeep.DeepNetClassifier` or
         :class:`~skdeep.DeepNetRegressor`, or a fitted scikit-learn
         ``Pipeline``, ``ColumnTransformer`` or ``TransformedTargetRegressor``
-        ending in one.
+        ending in one; or a fitted :class:`~skdeep.TabularNetClassifier`,
+        :class:`~skdeep.TabularNetRegressor` or
+        :class:`~skdeep.preprocessing.TabularPreprocessor` (alone or first
+        in a pipeline).
     X_sample : array-like or DataFrame
         A few rows of input, which fix the graph's input names and types:
         float32 rows make a float32 graph, float64 rows a float64 graph, and a
-        DataFrame one input per column (named as the columns).
+        DataFrame one input per column (named as the columns). A tabular
+        model fixes the types itself: one input per raw column, numbers as
+        floats of the model's ``dtype``, categorical columns as strings
+        (``str`` of each value, ``""`` for a missing one), both of shape
+        (n_samples, 1); fitted on a numeric array, one input ``X``.
     target_opset : int, default=None
         ONNX opset; None is the newest that skl2onnx supports.
 
