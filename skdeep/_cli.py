@@ -443,8 +443,19 @@ def _export(args):
     inputs = ", ".join(i.name for i in graph.graph.input)
     outputs = ", ".join(o.name for o in graph.graph.output)
     print(f"saved to {args.output}: inputs {inputs}; outputs {outputs}")
-    if adapted:
+    if adapted or _tabular_text(model):
         print("text inputs: an empty string is a missing value")
+
+
+def _tabular_text(model) -> bool:
+    """Whether the model's raw columns reach a TabularPreprocessor with text ones."""
+    from .onnx._tabular import tabular_front
+
+    front = tabular_front(model)
+    if front is None:
+        return False
+    pre = getattr(front, "preprocessor_", front)
+    return bool(pre.categorical_features_.size)
 
 
 def _text_missing_as_empty(model):

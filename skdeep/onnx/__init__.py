@@ -21,8 +21,25 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
 
 from sklearn.compose import TransformedTargetRegressor
 
-from ..estimators import DeepNetClassifier, DeepNetRegressor, LogisticUnit
+from ..estimators import (
+    DeepNetClassifier,
+    DeepNetRegressor,
+    LogisticUnit,
+    TabularNetClassifier,
+    TabularNetRegressor,
+)
+from ..preprocessing import TabularPreprocessor
 from ._convert import convert, parse_regressor, shape_classifier, shape_regressor
+from ._tabular import (
+    convert_tabular_net,
+    convert_tabular_preprocessor,
+    parse_tabular_classifier,
+    parse_tabular_output,
+    shape_tabular_classifier,
+    shape_tabular_output,
+    tabular_front,
+    tabular_input_types,
+)
 from ._target import convert_transformed_target, shape_transformed_target
 
 __all__ = ["to_onnx"]
@@ -47,6 +64,29 @@ skl2onnx.update_registered_converter(
     convert,
     parser=parse_regressor,
 )
+# The tabular models: their own parsers, as their inputs are the raw columns.
+skl2onnx.update_registered_converter(
+    TabularNetClassifier,
+    "SkdeepTabularNetClassifier",
+    shape_tabular_classifier,
+    convert_tabular_net,
+    parser=parse_tabular_classifier,
+    options=CLASSIFIER_OPTIONS,
+)
+skl2onnx.update_registered_converter(
+    TabularNetRegressor,
+    "SkdeepTabularNetRegressor",
+    shape_tabular_output,
+    convert_tabular_net,
+    parser=parse_tabular_output,
+)
+skl2onnx.update_registered_converter(
+    TabularPreprocessor,
+    "SkdeepTabularPreprocessor",
+    shape_tabular_output,
+    convert_tabular_preprocessor,
+    parser=parse_tabular_output,
+)
 try:  # skl2onnx has none (1.20); if a later one does, it keeps its own
     skl2onnx.update_registered_converter(
         TransformedTargetRegressor,
@@ -69,11 +109,18 @@ def to_onnx(model, X_sample, *, target_opset=None):
         :class:`~skdeep.DeepNetClassifier` or
         :class:`~skdeep.DeepNetRegressor`, or a fitted scikit-learn
         ``Pipeline``, ``ColumnTransformer`` or ``TransformedTargetRegressor``
-        ending in one.
+        ending in one; or a fitted :class:`~skdeep.TabularNetClassifier`,
+        :class:`~skdeep.TabularNetRegressor` or
+        :class:`~skdeep.preprocessing.TabularPreprocessor` (alone or first
+        in a pipeline).
     X_sample : array-like or DataFrame
         A few rows of input, which fix the graph's input names and types:
         float32 rows make a float32 graph, float64 rows a float64 graph, and a
-        DataFrame one input per column (named as the columns).
+        DataFrame one input per column (named as the columns). A tabular
+        model fixes the types itself: one input per raw column, numbers as
+        floats of the model's ``dtype``, categorical columns as strings
+        (``str`` of each value, ``""`` for a missing one), both of shape
+        (n_samples, 1); fitted on a numeric array, one input ``X``.
     target_opset : int, default=None
         ONNX opset; None is the newest that skl2onnx supports.
 
@@ -107,5 +154,13 @@ def to_onnx(model, X_sample, *, target_opset=None):
     """
     # Plain tensors, named label and probabilities, for every skdeep
     # classifier in the model: skl2onnx's names without its ZipMap.
-    options = {cls: {"zipmap": False} for cls in _CLASSIFIERS}
+    options = {cls: {"zipmap": False} for cls in (*_CLASSIFIERS, TabularNetClassifier)}
+    front = tabular_front(model)
+    if front is not None:  # the raw columns, typed by the model
+        return skl2onnx.to_onnx(
+            model,
+            initial_types=tabular_input_types(front, X_sample),
+            target_opset=target_opset,
+            options=options,
+        )
     return skl2onnx.to_onnx(model, X_sample, target_opset=target_opset, options=options)
