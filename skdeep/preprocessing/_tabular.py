@@ -205,8 +205,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     - **numeric columns** are centred at their median, divided by their
       inter-quartile range (half their range if that is 0; constant columns
       become 0; quantiles of the empirical distribution, the average of the
-      two candidates at a tie, weighted by ``sample_weight``) and smoothly clipped with :func:`smooth_clip`; a missing
-      value becomes 0 (the median), and every column with missing values in
+      two candidates at a tie, weighted by ``sample_weight``) and smoothly
+      clipped with :func:`smooth_clip`; a missing value becomes 0 (the median), and every column with missing values in
       training gains a 0/1 indicator column. This is the
       ``median_center``, ``robust_scale``, ``smooth_clip`` preprocessing of
       RealMLP (Holzmüller, Grinsztajn & Steinwart, NeurIPS 2024).
