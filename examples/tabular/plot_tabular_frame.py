@@ -1,7 +1,7 @@
 """
-===============================================
+================================================
 A network on a raw data frame, missing values in
-===============================================
+================================================
 
 :class:`~skdeep.TabularNetClassifier` takes a pandas (or polars) data frame
 as it is: numeric columns with missing values, text and categorical columns,

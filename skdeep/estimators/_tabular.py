@@ -698,6 +698,26 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
 
+    def score(self, X, y, sample_weight=None):
+        """Return the accuracy of the predictions.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
+            Raw table with the training columns.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            The (weighted) share of samples predicted right, as
+            :func:`sklearn.metrics.accuracy_score` computes it.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     # -- task hooks --------------------------------------------------------------
     def _validate_y(self, y):
         y = _column(y)
@@ -959,6 +979,25 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         z = self._blended(X)
         y = z * self.target_scale_ + self.target_mean_
         return np.clip(y, *self.target_range_)
+
+    def score(self, X, y, sample_weight=None):
+        """Return the coefficient of determination of the predictions.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
+            Raw table with the training columns.
+        y : array-like of shape (n_samples,)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            :math:`R^2`, as :func:`sklearn.metrics.r2_score` computes it.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
 
     # -- task hooks --------------------------------------------------------------
     def _validate_y(self, y):

@@ -206,8 +206,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
       inter-quartile range (half their range if that is 0; constant columns
       become 0; quantiles of the empirical distribution, the average of the
       two candidates at a tie, weighted by ``sample_weight``) and smoothly
-      clipped with :func:`smooth_clip`; a missing value becomes 0 (the median), and every column with missing values in
-      training gains a 0/1 indicator column. This is the
+      clipped with :func:`smooth_clip`; a missing value becomes 0 (the
+      median), and every column with missing values in training gains a 0/1
+      indicator column. This is the
       ``median_center``, ``robust_scale``, ``smooth_clip`` preprocessing of
       RealMLP (Holzmüller, Grinsztajn & Steinwart, NeurIPS 2024).
     - **categorical columns** with up to ``max_one_hot`` levels (counting
@@ -223,8 +224,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    categorical_features : 'from_dtype', array-like of str or int, or None, \
-            default='from_dtype'
+    categorical_features : 'from_dtype', array-like or None, default='from_dtype'
         Which columns are categorical: by their dtype (pandas'
         ``category``, ``object``, ``string``, ``bool``; polars' ``String``,
         ``Categorical``, ``Enum``, ``Boolean``; text in a NumPy array), as
@@ -487,6 +487,23 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                 if self.missing_levels_[c]:
                     out.append(f"{names[j]}_missing")
         return np.asarray(out + coded, dtype=object)
+
+    def set_output(self, *, transform=None):
+        """Choose the type of ``transform``'s output.
+
+        Parameters
+        ----------
+        transform : {'default', 'pandas', 'polars'} or None, default=None
+            'default': a NumPy array; 'pandas' or 'polars': a data frame with
+            the columns of :meth:`get_feature_names_out`; None leaves the
+            setting as it is.
+
+        Returns
+        -------
+        self : TabularPreprocessor
+            This transformer.
+        """
+        return super().set_output(transform=transform)
 
     # -- helpers -----------------------------------------------------------------
     def _binary(self, c) -> bool:
