@@ -179,6 +179,17 @@ class BaseTabularNet(BaseEstimator):
                         y_val=t_val,
                         sample_weight_val=sw[1],
                     )
+            except ValueError as exc:
+                message = str(exc)
+                if not message.startswith("Training diverged"):
+                    raise
+                # The member's advice (scale the input) is this estimator's job.
+                reason = message.split(". Lower")[0]
+                raise ValueError(
+                    f"{reason}. Lower learning_rate_init (now "
+                    f"{self.learning_rate_init}). The estimator was left as it was "
+                    "before this call."
+                ) from None
             except KeyboardInterrupt:
                 # A member keeps its last completed epoch; stop there.
                 interrupted = True
@@ -731,7 +742,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         if self.classes_.size < 2:
             raise ValueError(
                 "The number of classes has to be greater than one; got 1 class "
-                f"({self.classes_[0]!r})."
+                f"({self.classes_[0]})."
             )
         return y
 
