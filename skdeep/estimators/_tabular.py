@@ -136,6 +136,22 @@ class BaseTabularNet(BaseEstimator):
 
     # -- fitting ---------------------------------------------------------------
     def _fit(self, X, y, sample_weight):
+        # A failed call (bad input, divergence, Ctrl-C before any network
+        # finished an epoch) leaves the estimator as it was.
+        snapshot = dict(vars(self))
+        try:
+            interrupted = self._fit_all(X, y, sample_weight)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(snapshot)
+            raise
+        if interrupted:
+            # The networks trained so far are kept; the interrupt propagates.
+            raise KeyboardInterrupt
+        return self
+
+    def _fit_all(self, X, y, sample_weight) -> bool:
+        """Fit everything; return whether a Ctrl-C cut the ensemble short."""
         self._check_options()
         y = self._validate_y(y)
         pre = TabularPreprocessor(
@@ -221,9 +237,7 @@ class BaseTabularNet(BaseEstimator):
         self.loss_curve_ = first.loss_curve_
         self.validation_scores_ = first.validation_scores_
         self.best_validation_score_ = first.best_validation_score_
-        if interrupted:
-            raise KeyboardInterrupt
-        return self
+        return interrupted
 
     def _check_options(self):
         name = type(self).__name__

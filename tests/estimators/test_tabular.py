@@ -204,3 +204,19 @@ def test_interrupt_keeps_the_members_trained_so_far(monkeypatch):
         model.fit(X, y)
     assert len(model.estimators_) == 2
     assert model.predict(X).shape == (120,)
+
+
+def test_a_failed_fit_leaves_the_previous_model():
+    X, labels, values = _table(120)
+    model = TabularNetClassifier(**FAST).fit(X, labels)
+    before = model.predict_proba(X)
+    with pytest.raises(ValueError, match="greater than one"):
+        model.fit(X, np.zeros(120))
+    np.testing.assert_array_equal(model.classes_, [0, 1])
+    np.testing.assert_array_equal(model.predict_proba(X), before)
+    regressor = TabularNetRegressor(**FAST).fit(X, values)
+    mean = regressor.target_mean_
+    regressor.set_params(learning_rate_init=1e12)
+    with pytest.raises(ValueError, match="diverged"):
+        regressor.fit(X, values * 1e6)
+    assert regressor.target_mean_ == mean
