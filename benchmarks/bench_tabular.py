@@ -62,7 +62,8 @@ Models:
   (TransformedTargetRegressor with StandardScaler).
 - ``deepnet``: skdeep's DeepNet* with the same settings and wrappers.
 - ``tabular``, ``tabular_ens4`` (n_ensembles=4), ``tabular_nolinear``
-  (linear_shortcut=False): skdeep's TabularNet* on the raw frame.
+  (linear_shortcut=False, or linear_blend=False, whichever the estimator
+  has): skdeep's TabularNet* on the raw frame.
 - ``lightgbm``: LGBM*(verbose=-1) on the raw frame (if lightgbm imports),
   ``n_jobs`` = OMP_NUM_THREADS when set.
 - ``realmlp``: pytabkit's RealMLP_TD_* defaults, device='cpu' (if pytabkit
@@ -559,9 +560,15 @@ def _skdeep_models():
 
         return build
 
+    # The ablation turns off the linear part, whichever name it goes by.
+    params = TabularNetClassifier().get_params()
+    linear = next(
+        (name for name in ("linear_shortcut", "linear_blend") if name in params),
+        "linear_shortcut",
+    )
     models["tabular"] = (version, tabular())
     models["tabular_ens4"] = (version, tabular(n_ensembles=4))
-    models["tabular_nolinear"] = (version, tabular(linear_shortcut=False))
+    models["tabular_nolinear"] = (version, tabular(**{linear: False}))
     return models
 
 
