@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._model_files import load_model, trusted_types
 from ._tables import (
     MAX_CLASSES,
     CLIError,
@@ -37,43 +38,6 @@ MODELS = {
     "tabular": {},  # TabularNet's own defaults
 }
 DEFAULT_MODEL = "deepnet"
-
-
-def trusted_types() -> set:
-    """Return the types a model file may hold beyond what skops trusts.
-
-    Exactly skdeep's estimator classes (the tabular networks' private member
-    classes and preprocessing step included), and ``numpy.dtype`` (which
-    scikit-learn's ``OneHotEncoder`` stores). skops resolves a type name as an
-    attribute of an importable module, so trusting a prefix such as
-    ``skdeep.`` would trust whatever a skdeep module imports.
-
-    Returns
-    -------
-    types : set of str
-        Fully qualified type names.
-    """
-    from . import (
-        DeepNetClassifier,
-        DeepNetRegressor,
-        LogisticUnit,
-        TabularNetClassifier,
-        TabularNetRegressor,
-    )
-    from .estimators._tabular import _ClassifierMember, _RegressorMember
-    from .preprocessing import TabularPreprocessor
-
-    classes = (
-        DeepNetClassifier,
-        DeepNetRegressor,
-        LogisticUnit,
-        TabularNetClassifier,
-        TabularNetRegressor,
-        TabularPreprocessor,
-        _ClassifierMember,
-        _RegressorMember,
-    )
-    return {f"{c.__module__}.{c.__qualname__}" for c in classes} | {"numpy.dtype"}
 
 
 # -- option types: each problem is argparse's one-line error ------------------
@@ -357,38 +321,6 @@ def _cross_validate(model, X, y, task, random_state):
 
 
 # -- predict -------------------------------------------------------------------
-def load_model(path: Path):
-    """Load a model file written by ``fit``, trusting only skdeep's estimators.
-
-    Parameters
-    ----------
-    path : Path
-        The ``.skops`` file.
-
-    Returns
-    -------
-    model : estimator
-    """
-    from skops import io as sio
-
-    if not path.is_file():
-        raise CLIError(f"no such file: {path}")
-    try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:
-        raise CLIError(f"{path} is not a skops model file: {first_line(exc)}") from None
-    unsafe = sorted(set(untrusted) - trusted_types())
-    if unsafe:
-        raise CLIError(
-            f"refusing to load {path}: it holds types that are not known to be "
-            f"safe: {', '.join(unsafe)}"
-        )
-    try:
-        return sio.load(path, trusted=untrusted)
-    except Exception as exc:
-        raise CLIError(f"cannot load {path}: {first_line(exc)}") from None
-
-
 def _predict(args):
     model = load_model(args.model)
     if args.proba and not hasattr(model, "predict_proba"):

@@ -37,7 +37,7 @@ from ._params import (
     input_layers,
 )
 from ._preparation import PROGRESS_ATTRIBUTES, PreparationMixin
-from ._records import Diverged, Settings
+from ._records import CallbackObserver, Diverged, Settings
 from ._training import fit_lbfgs, fit_stochastic, predict_raw
 
 __all__ = ["BaseNetwork", "fitted_network"]
@@ -219,7 +219,7 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         self._add_validation(prepared, validation, early_stopping)
         progress = self._start_progress(prepared.first_pass, problem, early_stopping)
         self._publish_spec(prepared.spec, problem.network, prepared.arch)
-        observer = _CallbackObserver(
+        observer = CallbackObserver(
             self, data, problem.network, 1 if incremental else self.max_iter
         )
         settings = self._settings(incremental, early_stopping, prepared.rng)
@@ -438,35 +438,6 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-class _CallbackObserver:
-    """Reports fit and its subtasks to scikit-learn's callbacks."""
-
-    def __init__(self, estimator, data, network, max_subtasks):
-        self.estimator, self.data, self.network = estimator, data, network
-        self.context = estimator._init_callback_context(max_subtasks=max_subtasks)
-        self.context.call_on_fit_task_begin(estimator=estimator, **data)
-
-    def begin(self, task_name):
-        task = self.context.subcontext(task_name=task_name)
-        task.call_on_fit_task_begin(estimator=self.estimator, **self.data)
-        return task
-
-    def end(self, task, snapshot) -> bool:
-        estimator, network = self.estimator, self.network
-        return task.call_on_fit_task_end(
-            estimator=estimator,
-            reconstruction_attributes=lambda: estimator._snapshot_attributes(
-                network, *snapshot()
-            ),
-            **self.data,
-        )
-
-    def finish(self) -> None:
-        self.context.call_on_fit_task_end(
-            estimator=self.estimator, reconstruction_attributes={}, **self.data
-        )
 
 
 # The inference network of each fitted estimator, built once per fit rather

@@ -30,6 +30,7 @@ from ..nn import BatchNormStats, Network, Params
 from ..optim import LBFGS, LearningRateSchedule, Optimizer, ScheduleState, copy_state
 
 __all__ = [
+    "CallbackObserver",
     "Checkpoint",
     "Diverged",
     "Observer",
@@ -201,3 +202,32 @@ class Checkpoint:
             state.schedule.learning_rate = self.learning_rate
         state.step = self.step
         vars(progress).update(vars(self.progress.copy()))
+
+
+class CallbackObserver:
+    """The :class:`Observer` that reports fit and its subtasks to callbacks."""
+
+    def __init__(self, estimator, data, network, max_subtasks):
+        self.estimator, self.data, self.network = estimator, data, network
+        self.context = estimator._init_callback_context(max_subtasks=max_subtasks)
+        self.context.call_on_fit_task_begin(estimator=estimator, **data)
+
+    def begin(self, task_name):
+        task = self.context.subcontext(task_name=task_name)
+        task.call_on_fit_task_begin(estimator=self.estimator, **self.data)
+        return task
+
+    def end(self, task, snapshot) -> bool:
+        estimator, network = self.estimator, self.network
+        return task.call_on_fit_task_end(
+            estimator=estimator,
+            reconstruction_attributes=lambda: estimator._snapshot_attributes(
+                network, *snapshot()
+            ),
+            **self.data,
+        )
+
+    def finish(self) -> None:
+        self.context.call_on_fit_task_end(
+            estimator=self.estimator, reconstruction_attributes={}, **self.data
+        )

@@ -5,18 +5,13 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._sklearn import Interval, InvalidParameterError, StrOptions, _fit_context
+from ._columns import Table, weighted_quantiles
 
 __all__ = ["TabularPreprocessor", "smooth_clip"]
-
-# Column dtypes (their names) that from_dtype reads as categorical.
-_PANDAS_CATEGORICAL = ("category", "object", "string", "str", "bool", "boolean")
-_POLARS_CATEGORICAL = ("String", "Utf8", "Categorical", "Enum", "Boolean", "Object")
 
 
 def smooth_clip(x, bound: float = 3.0, out=None):
@@ -52,147 +47,6 @@ def smooth_clip(x, bound: float = 3.0, out=None):
     ratio += 1
     np.sqrt(ratio, out=ratio)
     return np.divide(x, ratio, out=out)
-
-
-class _Table:
-    """The columns of X, whatever its kind: names, kinds, and column getters."""
-
-    def __init__(self, X):
-        self.X = X
-        module = type(X).__module__.split(".")[0]
-        self.kind = (
-            module
-            if module in ("pandas", "polars") and hasattr(X, "columns")
-            else "array"
-        )
-        if self.kind == "pandas":
-            self.names = [str(c) for c in X.columns]
-            self.n_rows = X.shape[0]
-            # Columns by label when labels are unique: faster than iloc.
-            self.labels = list(X.columns) if X.columns.is_unique else None
-        elif self.kind == "polars":
-            self.names = list(X.columns)
-            self.dtypes = [type(t).__name__ for t in X.dtypes]
-            self.n_rows = X.height
-        else:
-            if sp.issparse(X):
-                X = X.toarray()
-            array = np.asarray(X)
-            if array.ndim != 2:
-                raise ValueError(
-                    f"Expected a 2D table (rows x columns), got an array of shape "
-                    f"{array.shape}. Reshape your data with X.reshape(-1, 1) (one "
-                    "feature) or X.reshape(1, -1) (one sample)."
-                )
-            if np.iscomplexobj(array):
-                raise ValueError("Complex data not supported.")
-            self.X = array
-            self.names = None
-            self.dtypes = [str(array.dtype)] * array.shape[1]
-            self.n_rows = array.shape[0]
-        self.n_columns = len(self.names) if self.names is not None else len(self.dtypes)
-
-    def looks_categorical(self, j: int) -> bool:
-        """Whether ``from_dtype`` reads column ``j`` as categorical."""
-        dtype = str(self.raw(j).dtype) if self.kind == "pandas" else self.dtypes[j]
-        if self.kind == "pandas":
-            return dtype in _PANDAS_CATEGORICAL or dtype.startswith("string")
-        if self.kind == "polars":
-            return dtype in _POLARS_CATEGORICAL
-        if dtype == "object":  # an object array: text, unless it all reads as numbers
-            return _as_float(self.X[:, j]) is None
-        return dtype.startswith(("<U", "<S", "|S", "bool"))
-
-    def raw(self, j: int):
-        if self.kind == "pandas":
-            if self.labels is not None:
-                return self.X[self.labels[j]]
-            return self.X.iloc[:, j]
-        if self.kind == "polars":
-            return self.X.get_column(self.names[j])
-        return self.X[:, j]
-
-    def numeric(self, j: int) -> np.ndarray:
-        """Column ``j`` as float64, NaN where missing; ValueError if not numbers."""
-        column = self.raw(j)
-        if self.kind == "polars":
-            column = column.to_list()
-        elif self.kind == "pandas":
-            column = column.to_numpy(dtype=object, na_value=np.nan)
-        values = _as_float(column)
-        if values is None:
-            raise ValueError(
-                f"Column {self.label(j)} holds values that are not numbers; "
-                "declare it categorical (categorical_features) or give it a "
-                "categorical dtype."
-            )
-        return values
-
-    def numeric_block(self, columns) -> np.ndarray:
-        """Columns as one float64 array (a copy), NaN where missing."""
-        if len(columns) == 0:
-            return np.empty((self.n_rows, 0))
-        try:
-            if self.kind == "pandas":
-                # Column by column: selecting a sub-frame costs more than this.
-                out = np.empty((self.n_rows, len(columns)))
-                for i, j in enumerate(columns):
-                    out[:, i] = self.raw(j).to_numpy(dtype=np.float64, na_value=np.nan)
-                return out
-            if self.kind == "array":
-                return self.X[:, columns].astype(np.float64)
-        except (TypeError, ValueError):
-            pass  # one column at a time says which one is not numbers
-        return np.column_stack([self.numeric(j) for j in columns])
-
-    def text(self, j: int) -> tuple[np.ndarray, np.ndarray]:
-        """Column ``j`` as strings, and where it is missing."""
-        column = self.raw(j)
-        if self.kind == "polars":
-            column = column.to_list()
-        elif self.kind == "pandas":
-            column = column.to_numpy(dtype=object)
-        values = np.asarray(column, dtype=object)
-        missing = np.asarray(pd.isna(values), dtype=bool)
-        strings = np.full(values.shape, "", dtype=object)
-        strings[~missing] = [str(v) for v in values[~missing]]
-        return strings.astype(str), missing
-
-    def label(self, j: int) -> str:
-        return repr(self.names[j]) if self.names is not None else str(j)
-
-
-def _quantiles(values, weights, qs):
-    """Weighted quantiles (the inverse of the weighted empirical CDF).
-
-    The mean of the two candidates where the CDF crosses ``q`` exactly, so
-    that a weight of 2 and a repeated row give the same quantiles.
-    """
-    order = np.argsort(values, kind="stable")
-    values, cdf = values[order], np.cumsum(weights[order])
-    cdf /= cdf[-1]
-    out = []
-    for q in qs:
-        low = min(np.searchsorted(cdf, q - 1e-12, side="left"), values.size - 1)
-        high = min(np.searchsorted(cdf, q + 1e-12, side="right"), values.size - 1)
-        out.append((values[low] + values[high]) / 2)
-    return out
-
-
-def _as_float(column):
-    """Return the column as float64 with NaN for missing, or None if not numbers."""
-    try:
-        values = np.array(column, dtype=np.float64)  # a copy: callers write it
-    except (TypeError, ValueError):
-        values = np.asarray(column, dtype=object)
-        missing = np.asarray(pd.isna(values), dtype=bool)
-        try:
-            out = np.full(values.shape, np.nan)
-            out[~missing] = values[~missing].astype(np.float64)
-        except (TypeError, ValueError):
-            return None
-        return out
-    return values
 
 
 class TabularPreprocessor(TransformerMixin, BaseEstimator):
@@ -366,7 +220,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                 medians.append(0.0)
                 scales.append(0.0)
                 continue
-            q25, median, q75 = _quantiles(
+            q25, median, q75 = weighted_quantiles(
                 kept, weights[~missing & seen], [0.25, 0.5, 0.75]
             )
             spread = q75 - q25 if q75 > q25 else (kept.max() - kept.min()) / 2
@@ -523,12 +377,12 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             )
         return dtype
 
-    def _table(self, X, reset: bool) -> _Table:
+    def _table(self, X, reset: bool) -> Table:
         if isinstance(X, str) or X is None:
             raise ValueError(
                 f"Expected a 2D table (rows x columns), got {type(X).__name__}."
             )
-        table = _Table(X)
+        table = Table(X)
         if table.n_columns == 0:
             raise ValueError(
                 f"Found array with 0 feature(s) (shape=({table.n_rows}, 0)) while "
@@ -553,7 +407,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             )
         return table
 
-    def _categorical_mask(self, table: _Table) -> np.ndarray:
+    def _categorical_mask(self, table: Table) -> np.ndarray:
         spec = self.categorical_features
         n = table.n_columns
         if spec is None:

@@ -1,0 +1,160 @@
+"""Reading a raw table's columns, whatever holds them: pandas, polars, arrays.
+
+What :class:`~skdeep.preprocessing.TabularPreprocessor` needs from its input
+-- names, which columns look categorical, a column as numbers or as text --
+in one place, so that the transformer itself never asks what kind of table
+it was given.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+__all__ = ["Table", "weighted_quantiles"]
+
+# Column dtypes (their names) that from_dtype reads as categorical.
+_PANDAS_CATEGORICAL = ("category", "object", "string", "str", "bool", "boolean")
+_POLARS_CATEGORICAL = ("String", "Utf8", "Categorical", "Enum", "Boolean", "Object")
+
+
+class Table:
+    """The columns of X, whatever its kind: names, kinds, and column getters."""
+
+    def __init__(self, X):
+        self.X = X
+        module = type(X).__module__.split(".")[0]
+        self.kind = (
+            module
+            if module in ("pandas", "polars") and hasattr(X, "columns")
+            else "array"
+        )
+        if self.kind == "pandas":
+            self.names = [str(c) for c in X.columns]
+            self.n_rows = X.shape[0]
+            # Columns by label when labels are unique: faster than iloc.
+            self.labels = list(X.columns) if X.columns.is_unique else None
+        elif self.kind == "polars":
+            self.names = list(X.columns)
+            self.dtypes = [type(t).__name__ for t in X.dtypes]
+            self.n_rows = X.height
+        else:
+            if sp.issparse(X):
+                X = X.toarray()
+            array = np.asarray(X)
+            if array.ndim != 2:
+                raise ValueError(
+                    f"Expected a 2D table (rows x columns), got an array of shape "
+                    f"{array.shape}. Reshape your data with X.reshape(-1, 1) (one "
+                    "feature) or X.reshape(1, -1) (one sample)."
+                )
+            if np.iscomplexobj(array):
+                raise ValueError("Complex data not supported.")
+            self.X = array
+            self.names = None
+            self.dtypes = [str(array.dtype)] * array.shape[1]
+            self.n_rows = array.shape[0]
+        self.n_columns = len(self.names) if self.names is not None else len(self.dtypes)
+
+    def looks_categorical(self, j: int) -> bool:
+        """Whether ``from_dtype`` reads column ``j`` as categorical."""
+        dtype = str(self.raw(j).dtype) if self.kind == "pandas" else self.dtypes[j]
+        if self.kind == "pandas":
+            return dtype in _PANDAS_CATEGORICAL or dtype.startswith("string")
+        if self.kind == "polars":
+            return dtype in _POLARS_CATEGORICAL
+        if dtype == "object":  # an object array: text, unless it all reads as numbers
+            return _as_float(self.X[:, j]) is None
+        return dtype.startswith(("<U", "<S", "|S", "bool"))
+
+    def raw(self, j: int):
+        if self.kind == "pandas":
+            if self.labels is not None:
+                return self.X[self.labels[j]]
+            return self.X.iloc[:, j]
+        if self.kind == "polars":
+            return self.X.get_column(self.names[j])
+        return self.X[:, j]
+
+    def numeric(self, j: int) -> np.ndarray:
+        """Column ``j`` as float64, NaN where missing; ValueError if not numbers."""
+        column = self.raw(j)
+        if self.kind == "polars":
+            column = column.to_list()
+        elif self.kind == "pandas":
+            column = column.to_numpy(dtype=object, na_value=np.nan)
+        values = _as_float(column)
+        if values is None:
+            raise ValueError(
+                f"Column {self.label(j)} holds values that are not numbers; "
+                "declare it categorical (categorical_features) or give it a "
+                "categorical dtype."
+            )
+        return values
+
+    def numeric_block(self, columns) -> np.ndarray:
+        """Columns as one float64 array (a copy), NaN where missing."""
+        if len(columns) == 0:
+            return np.empty((self.n_rows, 0))
+        try:
+            if self.kind == "pandas":
+                # Column by column: selecting a sub-frame costs more than this.
+                out = np.empty((self.n_rows, len(columns)))
+                for i, j in enumerate(columns):
+                    out[:, i] = self.raw(j).to_numpy(dtype=np.float64, na_value=np.nan)
+                return out
+            if self.kind == "array":
+                return self.X[:, columns].astype(np.float64)
+        except (TypeError, ValueError):
+            pass  # one column at a time says which one is not numbers
+        return np.column_stack([self.numeric(j) for j in columns])
+
+    def text(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``j`` as strings, and where it is missing."""
+        column = self.raw(j)
+        if self.kind == "polars":
+            column = column.to_list()
+        elif self.kind == "pandas":
+            column = column.to_numpy(dtype=object)
+        values = np.asarray(column, dtype=object)
+        missing = np.asarray(pd.isna(values), dtype=bool)
+        strings = np.full(values.shape, "", dtype=object)
+        strings[~missing] = [str(v) for v in values[~missing]]
+        return strings.astype(str), missing
+
+    def label(self, j: int) -> str:
+        return repr(self.names[j]) if self.names is not None else str(j)
+
+
+def weighted_quantiles(values, weights, qs):
+    """Weighted quantiles (the inverse of the weighted empirical CDF).
+
+    The mean of the two candidates where the CDF crosses ``q`` exactly, so
+    that a weight of 2 and a repeated row give the same quantiles.
+    """
+    order = np.argsort(values, kind="stable")
+    values, cdf = values[order], np.cumsum(weights[order])
+    cdf /= cdf[-1]
+    out = []
+    for q in qs:
+        low = min(np.searchsorted(cdf, q - 1e-12, side="left"), values.size - 1)
+        high = min(np.searchsorted(cdf, q + 1e-12, side="right"), values.size - 1)
+        out.append((values[low] + values[high]) / 2)
+    return out
+
+
+def _as_float(column):
+    """Return the column as float64 with NaN for missing, or None if not numbers."""
+    try:
+        values = np.array(column, dtype=np.float64)  # a copy: callers write it
+    except (TypeError, ValueError):
+        values = np.asarray(column, dtype=object)
+        missing = np.asarray(pd.isna(values), dtype=bool)
+        try:
+            out = np.full(values.shape, np.nan)
+            out[~missing] = values[~missing].astype(np.float64)
+        except (TypeError, ValueError):
+            return None
+        return out
+    return values
