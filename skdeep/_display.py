@@ -190,11 +190,17 @@ def _network_of(estimator):
     from sklearn.pipeline import Pipeline
     from sklearn.utils.validation import check_is_fitted
 
-    from .estimators._base import BaseNetwork
-    from .estimators._tabular import BaseTabularNet
+    from .estimators import (
+        DeepNetClassifier,
+        DeepNetRegressor,
+        LogisticUnit,
+        TabularNetClassifier,
+        TabularNetRegressor,
+    )
 
     found = estimator
-    if isinstance(found, BaseTabularNet):  # its first network's curves
+    if isinstance(found, TabularNetClassifier | TabularNetRegressor):
+        # Its first network's curves.
         check_is_fitted(found)
         return found.estimators_[0]
     if isinstance(found, TransformedTargetRegressor):
@@ -202,7 +208,7 @@ def _network_of(estimator):
         found = found.regressor_
     if isinstance(found, Pipeline):
         found = found[-1]
-    if not isinstance(found, BaseNetwork):
+    if not isinstance(found, LogisticUnit | DeepNetClassifier | DeepNetRegressor):
         raise TypeError(
             "TrainingCurveDisplay.from_estimator needs a fitted LogisticUnit, "
             "DeepNetClassifier, DeepNetRegressor or TabularNet*, or a Pipeline (or "

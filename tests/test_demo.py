@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from skdeep._demo import run_demo
+from skdeep._cli import run_demo
 
 
 @pytest.mark.slow

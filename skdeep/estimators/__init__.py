@@ -3,8 +3,8 @@
 from ._deep_net import DeepNetClassifier
 from ._deep_net_regressor import DeepNetRegressor
 from ._logistic_unit import LogisticUnit
-from ._tabular_classifier import TabularNetClassifier
-from ._tabular_regressor import TabularNetRegressor
+from ._prediction import fitted_network
+from ._tabular import TabularNetClassifier, TabularNetRegressor
 
 __all__ = [
     "DeepNetClassifier",
@@ -12,4 +12,5 @@ __all__ = [
     "LogisticUnit",
     "TabularNetClassifier",
     "TabularNetRegressor",
+    "fitted_network",
 ]

@@ -5,9 +5,9 @@ Public methods validate; private ones run the algorithm:
 ``fit`` / ``partial_fit`` (task layer)
   -> ``_fit``          snapshot; any failure puts the estimator back
   -> ``_fit_or_raise`` prepare, publish the targets' attributes, train, store
-       -> ``_prepare``    inputs, targets, weights, network, starting state
+       -> ``prepare``     inputs, targets, weights, network, starting state
                           (``_preparation``)
-       -> ``fit_stochastic`` or ``fit_lbfgs`` (``_training``)
+       -> ``fit_stochastic`` or ``fit_lbfgs`` (``skdeep.training``)
   -> fitted attributes.
 
 A task layer (``_classifier``, ``_regressor``) decides what the targets mean,
@@ -17,62 +17,51 @@ classes or R^2.
 
 from __future__ import annotations
 
-import operator
 import warnings
-import weakref
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from ..nn import Network
-from ..optim import LBFGS, OPTIMIZERS, LearningRateSchedule, state_to_dict
-from ..utils._sklearn import CallbackSupportMixin
+from ..exceptions import TrainingDivergedError
+from ..optim import OPTIMIZERS, LearningRateSchedule
+from ..training import fit_lbfgs, fit_stochastic, store_solver
+from ..utils._sklearn import CallbackSupportMixin, _check_sample_weight
 from ._params import (
     NETWORK_CONSTRAINTS,
     PARAMETER_CONSTRAINTS,
     STOCHASTIC_SOLVERS,
     Architecture,
-    input_layers,
 )
-from ._preparation import PROGRESS_ATTRIBUTES, PreparationMixin
-from ._records import CallbackObserver, Diverged, Settings
-from ._training import fit_lbfgs, fit_stochastic, predict_raw
-
-__all__ = ["BaseNetwork", "fitted_network"]
-
-# Input dtypes prediction takes as they are.
-_FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
-# The input layers' parameter groups and the fitted attributes that hold
-# them (one array each: there is at most one layer of each kind).
-_INPUT_ATTRIBUTES = {
-    "front_scales": "front_scales_",
-    "frequencies": "embedding_frequencies_",
-    "embedding_coefs": "embedding_coefs_",
-    "embedding_intercepts": "embedding_intercepts_",
-    "embedding_phases": "embedding_phases_",
-    "category_embeddings": "category_embeddings_",
-}
-# Attributes of an earlier fit that the new network may not have.
-_OPTIONAL_PARAMETER_ATTRIBUTES = (
-    "batch_norm_scales_",
-    "batch_norm_offsets_",
-    "batch_norm_means_",
-    "batch_norm_variances_",
-    *_INPUT_ATTRIBUTES.values(),
+from ._prediction import (
+    FLOAT_DTYPES,
+    INPUT_ATTRIBUTES,
+    OPTIONAL_PARAMETER_ATTRIBUTES,
+    forget_network,
+)
+from ._preparation import (
+    PROGRESS_ATTRIBUTES,
+    CallbackObserver,
+    add_validation,
+    make_settings,
+    prepare,
+    start_progress,
 )
 
+__all__ = ["BaseNetwork"]
 
-class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
+
+class BaseNetwork(CallbackSupportMixin, BaseEstimator):
     """Fit and prediction logic shared by every skdeep estimator.
 
     A task layer provides the hooks ``_target_spec``, ``_current_spec``,
     ``_encode_targets``, ``_loss_name``, ``_stratification``,
-    ``_decode_raw`` and ``_score_predictions``; an estimator provides
-    ``_architecture`` (and, if its fitted attributes are not the deep nets'
-    ``coefs_``/``intercepts_``, ``_parameter_attributes`` and
-    ``_fitted_groups``).
+    ``_decode_raw`` and ``_score_predictions`` (and may refine
+    ``_validate_xy``, ``_sample_weight``, ``_check_warm_start`` and
+    ``_loss_options``); an estimator provides ``_architecture`` (and, if its
+    fitted attributes are not the deep nets' ``coefs_``/``intercepts_``,
+    ``_parameter_attributes`` and ``_fitted_groups``).
 
     With scikit-learn's callbacks (``set_callbacks``, scikit-learn >= 1.9),
     fit is a task with one subtask per epoch (or per L-BFGS iteration); a
@@ -108,7 +97,7 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
     def _parameter_attributes(self, params, stats) -> dict:
         """Return the fitted attributes that hold these parameters (no copy)."""
         attributes = {"coefs_": params.coefs, "intercepts_": params.intercepts}
-        for group, name in _INPUT_ATTRIBUTES.items():
+        for group, name in INPUT_ATTRIBUTES.items():
             if params.groups.get(group):
                 attributes[name] = params.groups[group][0]
         if params.bn_scales:
@@ -124,7 +113,7 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         """Return the fitted arrays, by parameter group and by state group."""
         groups = {"coefs": self.coefs_, "intercepts": self.intercepts_}
         fitted = vars(self)
-        for group, name in _INPUT_ATTRIBUTES.items():
+        for group, name in INPUT_ATTRIBUTES.items():
             if name in fitted:
                 groups[group] = [fitted[name]]
         state = {}
@@ -137,6 +126,41 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
                 "variances": self.batch_norm_variances_,
             }
         return groups, state
+
+    def _validate_xy(self, X, y, reset):
+        # scikit-learn's finiteness check sums X, which can overflow (and
+        # warn) for finite values near the float maximum; NaN/inf still raise.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=("csr", "csc"),
+                dtype=(np.float64, np.float32),
+                multi_output=True,
+                y_numeric=self._y_numeric,
+                reset=reset,
+            )
+
+    def _sample_weight(self, X, targets, sample_weight, spec):
+        """Validate sample weights; None means all ones."""
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return sample_weight
+
+    def _check_warm_start(self, y, spec) -> None:
+        """Raise if a warm-started ``fit`` cannot continue on these targets."""
+
+    def _loss_options(self) -> dict:
+        """Options of the training loss (a task layer may add some)."""
+        return {}
 
     # -- fit ------------------------------------------------------------------
     def _fit_with_validation(
@@ -169,18 +193,18 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
             interrupted = self._fit_or_raise(
                 X, y, sample_weight, incremental, classes, validation
             )
-        except Diverged as exc:
+        except TrainingDivergedError as exc:
             self._restore(snapshot)
-            raise ValueError(
-                f"Training diverged: {exc}. "
-                + (
+            raise TrainingDivergedError(
+                exc.reason,
+                (
                     f"Lower learning_rate_init (now {self.learning_rate_init}), or "
                     if self.solver in STOCHASTIC_SOLVERS
                     else ""
                 )
                 + "scale the input features, for example with "
                 "sklearn.preprocessing.StandardScaler. The estimator was left as "
-                "it was before this call."
+                "it was before this call.",
             ) from None
         except BaseException:  # KeyboardInterrupt included
             self._restore(snapshot)
@@ -210,19 +234,19 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
             if sample_weight is None
             else {"sample_weight": sample_weight},
         }
-        prepared = self._prepare(
-            X, y, sample_weight, classes=classes, incremental=incremental
+        prepared = prepare(
+            self, X, y, sample_weight, classes=classes, incremental=incremental
         )
         problem, state = prepared.problem, prepared.state
         stochastic = self.solver in STOCHASTIC_SOLVERS
         early_stopping = self.early_stopping and stochastic and not incremental
-        self._add_validation(prepared, validation, early_stopping)
-        progress = self._start_progress(prepared.first_pass, problem, early_stopping)
+        add_validation(self, prepared, validation, early_stopping)
+        progress = start_progress(self, prepared.first_pass, problem, early_stopping)
         self._publish_spec(prepared.spec, problem.network, prepared.arch)
         observer = CallbackObserver(
             self, data, problem.network, 1 if incremental else self.max_iter
         )
-        settings = self._settings(incremental, early_stopping, prepared.rng)
+        settings = make_settings(self, incremental, early_stopping, prepared.rng)
 
         # Overflow shows up as a non-finite loss or weights, which are checked
         # and reported; NumPy's warnings would only be noise.
@@ -232,7 +256,7 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         if outcome.interrupted and progress.n_iter == 0:
             raise KeyboardInterrupt  # nothing completed: nothing to keep
         if not np.isfinite(state.params.flat).all():
-            raise Diverged("the network's weights are no longer finite")
+            raise TrainingDivergedError("the network's weights are no longer finite")
         self._publish(state, progress)
         observer.finish()
         # Warn only once the fitted state is complete: a warning turned into
@@ -263,29 +287,17 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
             warmup=self.learning_rate_warmup,
         )
 
-    def _settings(self, incremental, early_stopping, rng) -> Settings:
-        stochastic = self.solver in STOCHASTIC_SOLVERS
-        return Settings(
-            max_iter=self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            verbose=bool(self.verbose),
-            early_stopping=early_stopping,
-            incremental=incremental,
-            shuffle=self.shuffle,
-            batch_size=self.batch_size,
-            optimizer=self._make_optimizer() if stochastic else None,
-            schedule=self._make_schedule() if stochastic else None,
-            lbfgs=None
-            if stochastic
-            else LBFGS(self.max_iter, self.max_fun, self.tol, **self._lbfgs_options),
-            rng=rng,
-            weight_decay=self.weight_decay,
-            weight_decay_schedule=self.weight_decay_schedule,
-            dropout_schedule=getattr(self, "dropout_schedule", "constant"),
-            learning_rate_factors=self.learning_rate_factors,
-            step_factors=self._step_factors(),
-        )
+    def _solver_key(self) -> dict:
+        """Return what a carried-over solver state must match (start_solver)."""
+        return {
+            "solver": self.solver,
+            "schedule": {
+                "learning_rate": self.learning_rate,
+                "learning_rate_init": self.learning_rate_init,
+                "power_t": self.power_t,
+                "learning_rate_warmup": self.learning_rate_warmup,
+            },
+        }
 
     def _step_factors(self):
         """Per-parameter rate and decay factors, or None (the role factors).
@@ -312,8 +324,8 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
 
     def _publish(self, state, progress) -> None:
         """Store the trained parameters, the solver state and the bookkeeping."""
-        _FITTED_NETWORKS.pop(self, None)  # views of the old weights
-        for name in _OPTIONAL_PARAMETER_ATTRIBUTES:
+        forget_network(self)  # its views are of the old weights
+        for name in OPTIONAL_PARAMETER_ATTRIBUTES:
             vars(self).pop(name, None)  # from an earlier fit with batch norm
         for name, value in self._parameter_attributes(
             state.params, state.stats
@@ -321,17 +333,7 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
             setattr(self, name, value)
         for name, attribute in PROGRESS_ATTRIBUTES.items():
             setattr(self, attribute, getattr(progress, name))
-        if state.optimizer is None:
-            self._solver_state = None
-        else:
-            self._solver_state = {
-                "solver": self.solver,
-                "n_params": state.params.flat.size,
-                "optimizer": state_to_dict(state.optimizer),
-                "learning_rate": state.schedule.learning_rate,
-                "schedule": self._schedule_parameters(),
-                "step": state.step,
-            }
+        self._solver_state = store_solver(state, self._solver_key())
 
     def _snapshot_attributes(self, network, params, stats) -> dict:
         """Fitted attributes of a copy of these weights (for callbacks)."""
@@ -353,56 +355,12 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         """
         fitted = vars(self)
         key = [self._activation, self._loss]
-        for name in ("coefs_", "intercepts_", *_OPTIONAL_PARAMETER_ATTRIBUTES):
+        for name in ("coefs_", "intercepts_", *OPTIONAL_PARAMETER_ATTRIBUTES):
             value = fitted.get(name, ())
             # Lists of arrays by element; the input layers' single arrays
             # whole (iterating one would make new row objects every call).
             key.extend([value] if isinstance(value, np.ndarray) else value)
         return tuple(key)
-
-    def _inference_network(self) -> Network:
-        """Build the fitted network, for inference."""
-        groups, state = self._fitted_groups()
-        coefs = groups["coefs"]
-        options = getattr(self, "_network_options", {})
-        n_features = getattr(self, "n_features_in_", coefs[0].shape[0])
-        inputs = input_layers(
-            n_features, options.get("front_scale", False), options.get("embedding")
-        )
-        units = [n_features, *(c.shape[1] for c in coefs)]
-        return Network(
-            units,
-            self._activation,
-            self._loss,
-            batch_norm=bool(state),
-            input_layers=inputs,
-        )
-
-    def _raw_scores(self, X) -> np.ndarray:
-        """Raw scores of validated input, in chunks; raises on overflow."""
-        check_is_fitted(self)
-        # scikit-learn's finiteness check sums X, which can overflow (and warn)
-        # for finite values near the float maximum; real NaN/inf still raise.
-        # Overflow in the forward pass is checked below, once.
-        with np.errstate(all="ignore"):
-            if not self._valid_as_is(X):
-                X = validate_data(
-                    self,
-                    X,
-                    accept_sparse=("csr", "csc"),
-                    dtype=(np.float64, np.float32),
-                    reset=False,
-                )
-            network, params, stats = _fitted_network(self)
-            dtype = params.coefs[0].dtype
-            raw = predict_raw(network, params, X.astype(dtype, copy=False), stats)
-        if not np.isfinite(raw).all():
-            raise ValueError(
-                "The input overflowed the network's floating-point range (some raw "
-                f"scores are not finite in {dtype.name}). Scale the input the way "
-                "the training data was scaled."
-            )
-        return raw
 
     def _valid_as_is(self, X) -> bool:
         """Whether ``X`` is an array ``validate_data`` would return unchanged.
@@ -416,7 +374,7 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         return (
             type(X) is np.ndarray
             and X.ndim == 2
-            and X.dtype in _FLOAT_DTYPES
+            and X.dtype in FLOAT_DTYPES
             and X.shape[0] > 0
             and X.shape[1] == self.n_features_in_
             and "feature_names_in_" not in vars(self)
@@ -438,48 +396,3 @@ class BaseNetwork(PreparationMixin, CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-# The inference network of each fitted estimator, built once per fit rather
-# than once per call (the whole cost of a small prediction, otherwise). Kept
-# beside the estimator, not in it: its __dict__, pickles and skops files stay
-# as they were, and an entry goes away with its estimator.
-_FITTED_NETWORKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def fitted_network(estimator):
-    """Return a fitted estimator's network, parameters and statistics.
-
-    For inference and export: the parameters and statistics are views of the
-    fitted attributes (no copy), laid out for the returned network. Built
-    once per fit; after an assignment to a fitted attribute, built again.
-
-    Parameters
-    ----------
-    estimator : BaseNetwork
-        A fitted skdeep estimator.
-
-    Returns
-    -------
-    network : Network
-        The network, with the fitted activation and output loss.
-    params : Params
-        Views of the weights, biases and batch-norm parameters.
-    stats : BatchNormStats
-        Views of the running statistics (empty without batch norm).
-    """
-    check_is_fitted(estimator)
-    return _fitted_network(estimator)
-
-
-def _fitted_network(estimator):
-    """:func:`fitted_network` for an estimator known to be fitted."""
-    key = estimator._inference_key()
-    built, bundle = _FITTED_NETWORKS.get(estimator, ((), None))
-    if len(built) == len(key) and all(map(operator.is_, built, key)):
-        return bundle
-    network = estimator._inference_network()
-    groups, state = estimator._fitted_groups()
-    bundle = network, network.view_groups(**groups), network.view_stats(**state)
-    _FITTED_NETWORKS[estimator] = (key, bundle)
-    return bundle

@@ -14,6 +14,7 @@ from sklearn.utils.validation import column_or_1d
 from ..nn import LOSSES
 from ..utils._sklearn import Interval, StrOptions, _fit_context, with_callbacks
 from ._base import BaseNetwork
+from ._prediction import raw_scores
 from ._preparation import Targets
 
 __all__ = ["BaseNetClassifier"]
@@ -115,7 +116,7 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
             Probability of each class, in the order of ``classes_``. For
             multilabel targets, the probability of each label.
         """
-        return self._proba_from_raw(self._raw_scores(X))
+        return self._proba_from_raw(raw_scores(self, X))
 
     def predict_log_proba(self, X):
         """Log of probability estimates.
@@ -149,7 +150,7 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
             One score per sample for two classes (positive means
             ``classes_[1]``), else one per class (or label).
         """
-        return self._decision_from_raw(self._raw_scores(X))
+        return self._decision_from_raw(raw_scores(self, X))
 
     def predict(self, X):
         """Predict class labels.
@@ -164,7 +165,7 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted classes (a 0/1 indicator matrix for multilabel).
         """
-        return self._decode_raw(self._raw_scores(X))
+        return self._decode_raw(raw_scores(self, X))
 
     def score(self, X, y, sample_weight=None):
         """Return the accuracy of the predictions.

@@ -26,9 +26,12 @@ from ..optim import OPTIMIZERS, SCHEDULES, SHAPES
 from ..utils._sklearn import Interval, InvalidParameterError, Options, StrOptions
 
 __all__ = [
+    "EMBEDDING_OPTIONS",
     "NETWORK_CONSTRAINTS",
     "Architecture",
     "PARAMETER_CONSTRAINTS",
+    "check_embedding_keys",
+    "check_learning_rate_factors",
     "STOCHASTIC_SOLVERS",
     "WEIGHT_INITS",
     "input_layers",
@@ -179,17 +182,32 @@ EMBEDDING_OPTIONS = (
 )
 
 
+def check_embedding_keys(name: str, options: dict, allowed=EMBEDDING_OPTIONS):
+    """Raise if ``embedding_options`` has keys other than ``allowed``.
+
+    Parameters
+    ----------
+    name : str
+        The estimator's class name, for the message.
+    options : dict
+        The user's ``embedding_options`` (without ``'kind'``).
+    allowed : sequence of str, default=EMBEDDING_OPTIONS
+        The keys the estimator takes.
+    """
+    unknown = sorted(set(map(str, options)) - set(allowed))
+    if unknown:
+        raise InvalidParameterError(
+            f"The 'embedding_options' parameter of {name} "
+            f"has unknown keys {unknown}; expected some of {list(allowed)}."
+        )
+
+
 def _embedding_options(estimator, options: dict) -> dict:
     """Check ``embedding_options``; return them with the kind under 'kind'."""
     name = type(estimator).__name__
     options = dict(options)
     kind = options.pop("kind", None)
-    unknown = sorted(set(options) - set(EMBEDDING_OPTIONS))
-    if unknown:
-        raise InvalidParameterError(
-            f"The 'embedding_options' parameter of {name} "
-            f"has unknown keys {unknown}; expected some of {list(EMBEDDING_OPTIONS)}."
-        )
+    check_embedding_keys(name, options)
     categories = options.get("categories")
     if categories is not None:
         if not isinstance(categories, dict) or not all(
@@ -254,25 +272,38 @@ def input_layers(n_features: int, front_scale: bool, embedding: dict | None) -> 
     return layers
 
 
+def check_learning_rate_factors(name: str, factors: dict | None) -> None:
+    """Raise if ``learning_rate_factors`` names unknown roles or bad factors.
+
+    Parameters
+    ----------
+    name : str
+        The estimator's class name, for the message.
+    factors : dict or None
+        Role -> non-negative number.
+    """
+    if factors is None:
+        return
+    bad = {k: v for k, v in factors.items() if k not in ROLES}
+    if bad:
+        raise InvalidParameterError(
+            f"The 'learning_rate_factors' parameter of {name} has unknown "
+            f"parameter groups {sorted(map(str, bad))}; expected some of "
+            f"{list(ROLES)}."
+        )
+    for role, value in factors.items():
+        if isinstance(value, bool) or not isinstance(value, Real) or value < 0:
+            raise InvalidParameterError(
+                f"The 'learning_rate_factors' parameter of {name} must map "
+                f"parameter groups to non-negative numbers. Got {value!r} for "
+                f"{role!r}."
+            )
+
+
 def _check_training_options(estimator) -> None:
     """Check the training options that the constraints cannot express."""
-    name = type(estimator).__name__
     factors = estimator.learning_rate_factors
-    if factors is not None:
-        bad = {k: v for k, v in factors.items() if k not in ROLES}
-        if bad:
-            raise InvalidParameterError(
-                f"The 'learning_rate_factors' parameter of {name} has unknown "
-                f"parameter groups {sorted(map(str, bad))}; expected some of "
-                f"{list(ROLES)}."
-            )
-        for role, value in factors.items():
-            if isinstance(value, bool) or not isinstance(value, Real) or value < 0:
-                raise InvalidParameterError(
-                    f"The 'learning_rate_factors' parameter of {name} must map "
-                    f"parameter groups to non-negative numbers. Got {value!r} for "
-                    f"{role!r}."
-                )
+    check_learning_rate_factors(type(estimator).__name__, factors)
     if estimator.solver == "lbfgs":
         stochastic_only = {
             "weight_decay": estimator.weight_decay != 0,

@@ -15,6 +15,7 @@ from ..utils._sklearn import (
     with_callbacks,
 )
 from ._base import BaseNetwork
+from ._prediction import raw_scores
 from ._preparation import Targets
 
 __all__ = ["BaseNetRegressor"]
@@ -90,7 +91,7 @@ class BaseNetRegressor(RegressorMixin, BaseNetwork):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values (one column per output; 1-D for one output).
         """
-        return self._decode_raw(self._raw_scores(X))
+        return self._decode_raw(raw_scores(self, X))
 
     def score(self, X, y, sample_weight=None):
         r"""Return the coefficient of determination :math:`R^2` of the predictions.

@@ -22,7 +22,7 @@ from skl2onnx.common.data_types import (
 )
 from skl2onnx.common.utils_classifier import get_label_classes
 
-from ..estimators._base import fitted_network
+from ..estimators import fitted_network
 from ..nn.activations import SELU_ALPHA, SELU_SCALE
 from ..nn.layers import (
     ActivationLayer,

@@ -35,8 +35,7 @@ from skl2onnx.common.utils_classifier import get_label_classes
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 
-from ..estimators._base import fitted_network
-from ..estimators._tabular import BaseTabularNet
+from ..estimators import TabularNetClassifier, TabularNetRegressor, fitted_network
 from ..preprocessing import TabularPreprocessor
 from ._convert import _Graph, _label_type, _labels, _raw_scores
 
@@ -75,7 +74,7 @@ def tabular_front(model):
 
     Returns
     -------
-    step : TabularPreprocessor, BaseTabularNet or None
+    step : TabularPreprocessor, TabularNetClassifier, TabularNetRegressor or None
         The step whose inputs are the raw columns.
     """
     while True:
@@ -85,7 +84,9 @@ def tabular_front(model):
             model = model.regressor_
         else:
             break
-    if isinstance(model, TabularPreprocessor | BaseTabularNet):
+    if isinstance(
+        model, TabularPreprocessor | TabularNetClassifier | TabularNetRegressor
+    ):
         return model
     return None
 
@@ -383,7 +384,7 @@ def _member_output(graph, net_graph, z, member, model, classifier):
 
 
 def _linear_output(graph, z, indices, model):
-    """Return the linear model's probabilities or prediction (``_linear_scores``)."""
+    """Return the linear model's probabilities or prediction, as ``predict`` does."""
     linear = model.linear_
     coef = np.atleast_2d(np.asarray(linear.coef_, dtype=np.float64))
     intercept = np.atleast_1d(np.asarray(linear.intercept_, dtype=np.float64))

@@ -362,25 +362,25 @@ def test_predict_log_proba_and_decision_function(small):
 
 
 def test_chunked_prediction_equals_one_chunk(small, monkeypatch):
-    from skdeep.estimators import _training
+    from skdeep.training import _inference
 
     X, y = small
     est = DeepNetClassifier((8,), solver="lbfgs", random_state=0, max_iter=500).fit(
         X, y
     )
     whole = est.predict_proba(X)
-    monkeypatch.setattr(_training, "PREDICT_BUFFER_BYTES", 8 * 8 * 10)  # 64-row chunks
+    monkeypatch.setattr(_inference, "PREDICT_BUFFER_BYTES", 8 * 8 * 10)  # 64-row chunks
     np.testing.assert_allclose(est.predict_proba(X), whole, rtol=1e-12)
 
 
 def test_lbfgs_chunked_gradient_equals_one_chunk(small, monkeypatch):
-    from skdeep.estimators import _training
+    from skdeep.training import _lbfgs
 
     X, y = small
     whole = DeepNetClassifier((8,), solver="lbfgs", random_state=0, max_iter=20)
     with pytest.warns(Warning):
         whole.fit(X, y)
-    monkeypatch.setattr(_training, "LBFGS_BUFFER_BYTES", 8 * 8 * 10)
+    monkeypatch.setattr(_lbfgs, "LBFGS_BUFFER_BYTES", 8 * 8 * 10)
     chunked = DeepNetClassifier((8,), solver="lbfgs", random_state=0, max_iter=20)
     with pytest.warns(Warning):
         chunked.fit(X, y)

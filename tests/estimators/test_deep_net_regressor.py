@@ -17,7 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skdeep import DeepNetRegressor
-from skdeep.estimators import _training
+from skdeep.training import _inference
 from skdeep.utils import check_gradients
 
 fixed_budget = pytest.mark.filterwarnings(
@@ -329,7 +329,7 @@ def test_float32_sparse_and_chunked_prediction(data, monkeypatch):
     sparse = DeepNetRegressor(**params).fit(sp.csr_matrix(Xs), y)
     assert_same_network(sparse, dense, rtol=1e-10, atol=1e-12)
     whole = dense.predict(Xs)
-    monkeypatch.setattr(_training, "PREDICT_BUFFER_BYTES", 8 * 16 * 10)
+    monkeypatch.setattr(_inference, "PREDICT_BUFFER_BYTES", 8 * 16 * 10)
     np.testing.assert_allclose(dense.predict(sp.csr_matrix(Xs)), whole, rtol=1e-12)
 
 

@@ -440,7 +440,7 @@ def test_bad_category_options(options, match):
 def test_inference_network_is_built_once_with_input_layers():
     # The cache key holds the input layers' arrays whole: predicting twice
     # reuses the network (it was rebuilt on every call).
-    from skdeep.estimators._base import fitted_network
+    from skdeep.estimators import fitted_network
 
     X, y = _coded(60)
     net = DeepNetClassifier(

@@ -11,9 +11,10 @@ from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import GridSearchCV
 
 from skdeep import TabularNetClassifier, TabularNetRegressor
-from skdeep.estimators import _tabular
-from skdeep.estimators._base import fitted_network
-from skdeep.estimators._tabular import ntk_step_factors
+from skdeep.estimators import fitted_network
+from skdeep.estimators._tabular import _recipe
+from skdeep.estimators._tabular._split import held_out_split
+from skdeep.training import ntk_step_factors
 
 FAST = {"hidden_layer_sizes": (32, 32), "max_iter": 40, "random_state": 0}
 
@@ -140,9 +141,7 @@ def test_duplicated_rows_never_straddle_the_split():
     rng = np.random.RandomState(0)
     X = np.repeat(rng.normal(size=(40, 3)), 3, axis=0)
     y = np.repeat(rng.randint(0, 2, 40), 3)
-    model = TabularNetClassifier(**FAST)
-    Z = np.asarray(X)
-    train, val = model._split(Z, y, None, np.random.RandomState(0))
+    train, val = held_out_split(X, y, None, 0.2, True, np.random.RandomState(0))
     assert set(train).isdisjoint(val) and len(train) + len(val) == 120
     key = lambda rows: {tuple(r) for r in X[rows]}  # noqa: E731
     assert key(train).isdisjoint(key(val))
@@ -189,7 +188,7 @@ def test_divergence_leaves_the_estimator_unfitted():
 def test_interrupt_keeps_the_members_trained_so_far(monkeypatch):
     X, y, _ = _table(120)
     calls = []
-    original = _tabular._ClassifierMember.fit
+    original = _recipe.ClassifierMember.fit
 
     def fit(self, *args, **kwargs):
         calls.append(1)
@@ -198,7 +197,7 @@ def test_interrupt_keeps_the_members_trained_so_far(monkeypatch):
             raise KeyboardInterrupt  # as a member does after its last epoch
         return self
 
-    monkeypatch.setattr(_tabular._ClassifierMember, "fit", fit)
+    monkeypatch.setattr(_recipe.ClassifierMember, "fit", fit)
     model = TabularNetClassifier(**FAST, n_ensembles=4)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y)

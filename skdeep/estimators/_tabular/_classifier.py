@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from numbers import Real
-
 import numpy as np
 from scipy.special import expit, softmax
 from sklearn.base import ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ..utils._sklearn import Interval, _fit_context
-from ._tabular import BaseTabularNet, _ClassifierMember, _column
+from ...utils._sklearn import _fit_context
+from .._classifier import BaseNetClassifier
+from ._base import BaseTabularNet, column_target
+from ._recipe import CLASSIFIER, ClassifierMember
 
 __all__ = ["TabularNetClassifier"]
 
@@ -34,7 +34,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     cosine schedule ``'coslog4'`` for 256 epochs of batches of 256, and the
     epoch of least loss on a held-out 20% kept. Its learning rates are those
     of RealMLP's neural-tangent parametrisation (see
-    :func:`~skdeep.estimators._tabular.ntk_step_factors`).
+    :func:`skdeep.training.ntk_step_factors`).
 
     What skdeep adds: with ``linear_blend=True`` a logistic regression is fit
     on the same rows, and the predicted probabilities are
@@ -154,34 +154,34 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
 
     _parameter_constraints: dict = {
         **BaseTabularNet._parameter_constraints,
-        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "label_smoothing": BaseNetClassifier._parameter_constraints["label_smoothing"],
     }
-    _member_class = _ClassifierMember
+    _member_class = ClassifierMember
 
     def __init__(
         self,
-        hidden_layer_sizes=(256, 256, 256),
-        activation="selu",
+        hidden_layer_sizes=CLASSIFIER["hidden_layer_sizes"],
+        activation=CLASSIFIER["activation"],
         *,
-        dropout=0.15,
-        dropout_schedule="flat_cosine",
-        learning_rate_init=0.04,
-        learning_rate="coslog4",
+        dropout=CLASSIFIER["dropout"],
+        dropout_schedule=CLASSIFIER["dropout_schedule"],
+        learning_rate_init=CLASSIFIER["learning_rate_init"],
+        learning_rate=CLASSIFIER["learning_rate"],
         learning_rate_factors=None,
-        weight_decay=0.02,
-        weight_decay_schedule="flat_cosine",
-        beta_1=0.9,
-        beta_2=0.95,
-        batch_size=256,
-        max_iter=256,
-        validation_fraction=0.2,
-        front_scale=True,
-        embedding="pbld",
+        weight_decay=CLASSIFIER["weight_decay"],
+        weight_decay_schedule=CLASSIFIER["weight_decay_schedule"],
+        beta_1=CLASSIFIER["beta_1"],
+        beta_2=CLASSIFIER["beta_2"],
+        batch_size=CLASSIFIER["batch_size"],
+        max_iter=CLASSIFIER["max_iter"],
+        validation_fraction=CLASSIFIER["validation_fraction"],
+        front_scale=CLASSIFIER["front_scale"],
+        embedding=CLASSIFIER["embedding"],
         embedding_options=None,
         categorical_features="from_dtype",
-        max_one_hot=9,
-        category_units=8,
-        label_smoothing=0.1,
+        max_one_hot=CLASSIFIER["max_one_hot"],
+        category_units=CLASSIFIER["category_units"],
+        label_smoothing=CLASSIFIER["label_smoothing"],
         n_ensembles=1,
         linear_blend=True,
         dtype="float32",
@@ -303,7 +303,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
 
     # -- task hooks --------------------------------------------------------------
     def _validate_y(self, y):
-        y = _column(y)
+        y = column_target(y)
         check_classification_targets(y)
         if type_of_target(y) not in ("binary", "multiclass"):
             raise ValueError(
@@ -338,7 +338,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     def _linear_model(self):
         return LogisticRegression(max_iter=1000)
 
-    def _linear_from_scores(self, scores, linear):
+    def _linear_output(self, scores, linear):
         # LogisticRegression's predict_proba: a sigmoid for two classes, the
         # softmax otherwise. Classes missing from its rows get 0.
         if scores.shape[1] == 1:

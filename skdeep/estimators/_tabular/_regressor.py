@@ -6,8 +6,9 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.linear_model import Ridge
 
-from ..utils._sklearn import _fit_context
-from ._tabular import BaseTabularNet, _column, _RegressorMember
+from ...utils._sklearn import _fit_context
+from ._base import BaseTabularNet, column_target
+from ._recipe import REGRESSOR, RegressorMember
 
 __all__ = ["TabularNetRegressor"]
 
@@ -123,31 +124,31 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
     True
     """
 
-    _member_class = _RegressorMember
+    _member_class = RegressorMember
 
     def __init__(
         self,
-        hidden_layer_sizes=(256, 256, 256),
-        activation="mish",
+        hidden_layer_sizes=REGRESSOR["hidden_layer_sizes"],
+        activation=REGRESSOR["activation"],
         *,
-        dropout=0.15,
-        dropout_schedule="flat_cosine",
-        learning_rate_init=0.2,
-        learning_rate="coslog4",
+        dropout=REGRESSOR["dropout"],
+        dropout_schedule=REGRESSOR["dropout_schedule"],
+        learning_rate_init=REGRESSOR["learning_rate_init"],
+        learning_rate=REGRESSOR["learning_rate"],
         learning_rate_factors=None,
-        weight_decay=0.02,
-        weight_decay_schedule="flat_cosine",
-        beta_1=0.9,
-        beta_2=0.95,
-        batch_size=256,
-        max_iter=256,
-        validation_fraction=0.2,
-        front_scale=True,
-        embedding="pbld",
+        weight_decay=REGRESSOR["weight_decay"],
+        weight_decay_schedule=REGRESSOR["weight_decay_schedule"],
+        beta_1=REGRESSOR["beta_1"],
+        beta_2=REGRESSOR["beta_2"],
+        batch_size=REGRESSOR["batch_size"],
+        max_iter=REGRESSOR["max_iter"],
+        validation_fraction=REGRESSOR["validation_fraction"],
+        front_scale=REGRESSOR["front_scale"],
+        embedding=REGRESSOR["embedding"],
         embedding_options=None,
         categorical_features="from_dtype",
-        max_one_hot=9,
-        category_units=8,
+        max_one_hot=REGRESSOR["max_one_hot"],
+        category_units=REGRESSOR["category_units"],
         n_ensembles=1,
         linear_blend=True,
         dtype="float32",
@@ -238,7 +239,7 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
 
     # -- task hooks --------------------------------------------------------------
     def _validate_y(self, y):
-        y = _column(y)
+        y = column_target(y)
         try:
             y = np.asarray(y, dtype=np.float64)
         except (TypeError, ValueError):
@@ -272,7 +273,7 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         # as two rows.
         return Ridge(alpha=1.0)
 
-    def _linear_from_scores(self, scores, linear):
+    def _linear_output(self, scores, linear):
         return scores[:, 0]
 
     def _row_losses(self, prediction, z):

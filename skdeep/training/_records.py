@@ -13,8 +13,7 @@ and a checkpoint copies a state whole:
 - :class:`Settings`: how to run (budget, tolerance, batch size, update rule).
 
 Around them: :class:`Checkpoint` (a copy of a state and its progress, in
-buffers made once), :class:`Outcome`, the :class:`Observer` protocol, and
-:class:`Diverged`.
+buffers made once), :class:`Outcome` and the :class:`Observer` protocol.
 """
 
 from __future__ import annotations
@@ -30,9 +29,7 @@ from ..nn import BatchNormStats, Network, Params
 from ..optim import LBFGS, LearningRateSchedule, Optimizer, ScheduleState, copy_state
 
 __all__ = [
-    "CallbackObserver",
     "Checkpoint",
-    "Diverged",
     "Observer",
     "Outcome",
     "Problem",
@@ -41,10 +38,6 @@ __all__ = [
     "TrainState",
     "Validation",
 ]
-
-
-class Diverged(Exception):
-    """Training produced a non-finite loss, gradient or weight."""
 
 
 @dataclass
@@ -202,32 +195,3 @@ class Checkpoint:
             state.schedule.learning_rate = self.learning_rate
         state.step = self.step
         vars(progress).update(vars(self.progress.copy()))
-
-
-class CallbackObserver:
-    """The :class:`Observer` that reports fit and its subtasks to callbacks."""
-
-    def __init__(self, estimator, data, network, max_subtasks):
-        self.estimator, self.data, self.network = estimator, data, network
-        self.context = estimator._init_callback_context(max_subtasks=max_subtasks)
-        self.context.call_on_fit_task_begin(estimator=estimator, **data)
-
-    def begin(self, task_name):
-        task = self.context.subcontext(task_name=task_name)
-        task.call_on_fit_task_begin(estimator=self.estimator, **self.data)
-        return task
-
-    def end(self, task, snapshot) -> bool:
-        estimator, network = self.estimator, self.network
-        return task.call_on_fit_task_end(
-            estimator=estimator,
-            reconstruction_attributes=lambda: estimator._snapshot_attributes(
-                network, *snapshot()
-            ),
-            **self.data,
-        )
-
-    def finish(self) -> None:
-        self.context.call_on_fit_task_end(
-            estimator=self.estimator, reconstruction_attributes={}, **self.data
-        )

@@ -193,7 +193,7 @@ def build_pipeline(frame, task="classification", **params):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    from . import DeepNetClassifier, DeepNetRegressor
+    from .. import DeepNetClassifier, DeepNetRegressor
 
     numeric = frame.select_dtypes("number").columns.tolist()
     other = [c for c in frame.columns if c not in numeric]

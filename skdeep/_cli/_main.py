@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._model_files import load_model, trusted_types
+from ._model_files import load_model
 from ._tables import (
     MAX_CLASSES,
     CLIError,
@@ -30,7 +30,7 @@ from ._tables import (
     read_table,
 )
 
-__all__ = ["build_pipeline", "infer_task", "main", "trusted_types"]
+__all__ = ["main"]
 
 #: The networks ``fit --model`` trains, with the CLI's defaults for each.
 MODELS = {
@@ -213,7 +213,7 @@ def _fit(args):
     params = {**MODELS[args.model], **{k: v for k, v in given.items() if v is not None}}
     params["random_state"] = args.random_state
     if args.model == "tabular":
-        from . import TabularNetClassifier, TabularNetRegressor
+        from .. import TabularNetClassifier, TabularNetRegressor
 
         tabular = TabularNetRegressor if task == "regression" else TabularNetClassifier
         model = tabular(**params)
@@ -356,7 +356,7 @@ def _predict(args):
 # -- export --------------------------------------------------------------------
 def _export(args):
     try:
-        from .onnx import to_onnx
+        from ..onnx import to_onnx
     except ImportError:
         raise CLIError("export needs skl2onnx: pip install 'skdeep[onnx]'") from None
     _check_writable(args.output)
@@ -381,7 +381,7 @@ def _export(args):
 
 def _tabular_text(model) -> bool:
     """Whether the model's raw columns reach a TabularPreprocessor with text ones."""
-    from .onnx._tabular import tabular_front
+    from ..onnx._tabular import tabular_front
 
     front = tabular_front(model)
     if front is None:

@@ -23,15 +23,15 @@ def trusted_types() -> set:
     types : set of str
         Fully qualified type names.
     """
-    from . import (
+    from .. import (
         DeepNetClassifier,
         DeepNetRegressor,
         LogisticUnit,
         TabularNetClassifier,
         TabularNetRegressor,
     )
-    from .estimators._tabular import _ClassifierMember, _RegressorMember
-    from .preprocessing import TabularPreprocessor
+    from ..estimators._tabular._recipe import ClassifierMember, RegressorMember
+    from ..preprocessing import TabularPreprocessor
 
     classes = (
         DeepNetClassifier,
@@ -40,8 +40,8 @@ def trusted_types() -> set:
         TabularNetClassifier,
         TabularNetRegressor,
         TabularPreprocessor,
-        _ClassifierMember,
-        _RegressorMember,
+        ClassifierMember,
+        RegressorMember,
     )
     return {f"{c.__module__}.{c.__qualname__}" for c in classes} | {"numpy.dtype"}
 

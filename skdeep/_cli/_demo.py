@@ -42,7 +42,7 @@ def run_demo(random_state: int = 0, file=None) -> list[dict]:
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.preprocessing import StandardScaler
 
-    from . import DeepNetClassifier, DeepNetRegressor, LogisticUnit
+    from .. import DeepNetClassifier, DeepNetRegressor, LogisticUnit
 
     def split(X, y, **kw):
         X_train, X_test, y_train, y_test = train_test_split(

@@ -1,0 +1,140 @@
+"""What may change at every step: learning rate, weight decay, dropout."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..nn import DECAYED_ROLES
+from ..optim import SHAPES
+
+__all__ = ["StepRules", "ntk_step_factors"]
+
+
+class StepRules:
+    """What may change at every step: learning rate, weight decay, dropout.
+
+    Built once per call from the settings and the network. Per-group
+    learning-rate factors become one vector over the flat parameter vector
+    (a group is a slice), multiplied by the scheduled rate into a kept
+    buffer; weight decay shrinks the slices of the decayed roles.
+    """
+
+    def __init__(self, network, settings, dtype, total_steps: int, origin: int):
+        self.schedule = settings.schedule
+        self.total_steps = max(int(total_steps), 1)
+        self.origin = origin
+        self.network = network
+        self.weight_decay = float(settings.weight_decay)
+        self.decay_shape = SHAPES[settings.weight_decay_schedule]
+        self.decay_pieces = [
+            piece for role in DECAYED_ROLES for piece in network.param_slices(role)
+        ]
+        self.dropout_shape = None
+        if network.uses_dropout and settings.dropout_schedule != "constant":
+            self.dropout_shape = SHAPES[settings.dropout_schedule]
+        self.factors = self.rates = self.decay_factors = self.decay_rates = None
+        factors = settings.learning_rate_factors or {}
+        if settings.step_factors is not None:
+            self.factors, self.decay_factors = settings.step_factors(network)
+        elif any(f != 1 for f in factors.values()):
+            self.factors = np.ones(network.n_params)
+            for role, factor in factors.items():
+                for piece in network.param_slices(role):
+                    self.factors[piece] = factor
+        if self.factors is not None:
+            self.factors = self.factors.astype(dtype)
+            self.rates = np.empty_like(self.factors)
+        if self.decay_factors is not None:
+            self.decay_factors = self.decay_factors.astype(dtype)
+            self.decay_rates = np.empty_like(self.decay_factors)
+        self.per_step = (
+            self.schedule.per_step
+            or self.dropout_shape is not None
+            or (self.weight_decay > 0 and settings.weight_decay_schedule != "constant")
+        )
+
+    def progress(self, step: int) -> float:
+        """Return the share of the budget done before this step, in [0, 1]."""
+        return min(max(step - self.origin, 0) / self.total_steps, 1.0)
+
+    def warming_up(self, step: int) -> bool:
+        """Tell whether ``step`` is within the learning rate's warm-up."""
+        return self.progress(step) < self.schedule.warmup
+
+    def before_step(self, state) -> float:
+        """Set this step's rate and dropout; return its weight decay."""
+        decay = self.weight_decay
+        if self.per_step:
+            if self.schedule.per_step:
+                self.schedule.on_step(
+                    state.schedule, state.step - self.origin, self.total_steps
+                )
+            p = self.progress(state.step)
+            if self.dropout_shape is not None:
+                self.network.scale_dropout(self.dropout_shape(p))
+            if decay:
+                decay *= self.decay_shape(p)
+        return decay
+
+    def rate(self, learning_rate: float):
+        """Return the step size: a float, or one per parameter with group factors."""
+        if self.factors is None:
+            return learning_rate
+        return np.multiply(self.factors, learning_rate, out=self.rates)
+
+    def decay_rate(self, rate):
+        """Return the rate weight decay shrinks by (the step's, or rescaled)."""
+        if self.decay_factors is None:
+            return rate
+        return np.multiply(self.decay_factors, rate, out=self.decay_rates)
+
+
+def ntk_step_factors(role_factors: dict):
+    r"""Per-parameter step factors of the neural-tangent parametrisation.
+
+    RealMLP (Holzmüller et al., NeurIPS 2024) trains ``x W / sqrt(fan_in)``
+    with ``W ~ N(0, 1)``: Adam's steps on that ``W`` move the layer's
+    effective weights by the learning rate over :math:`\sqrt{\text{fan-in}}`,
+    and its decoupled weight decay shrinks them by ``learning_rate *
+    weight_decay``. In the standard parametrisation the same training is a
+    learning-rate factor :math:`1/\sqrt{\text{fan-in}}` on each Dense
+    layer's weights and a weight-decay factor :math:`\sqrt{\text{fan-in}}`;
+    the other roles get their learning-rate factor from ``role_factors``.
+
+    Parameters
+    ----------
+    role_factors : dict
+        Learning-rate factor by role (``'biases'``, ``'scales'``,
+        ``'embeddings'``); a missing role has factor 1.
+
+    Returns
+    -------
+    factors : callable
+        ``network -> (learning-rate factors, decay factors)``, two vectors
+        over the network's flat parameters; pass it as
+        :attr:`Settings.step_factors`.
+
+    Examples
+    --------
+    >>> from skdeep.nn import Network
+    >>> from skdeep.training import ntk_step_factors
+    >>> net = Network([4, 16, 1], loss="squared_error")
+    >>> rates, decay = ntk_step_factors({"biases": 0.1})(net)
+    >>> rates[0], decay[0], rates[-1]  # first weights; the last bias
+    (np.float64(0.5), np.float64(2.0), np.float64(0.1))
+    """
+
+    def factors(network):
+        rates = np.ones(network.n_params)
+        for role, factor in role_factors.items():
+            for piece in network.param_slices(role):
+                rates[piece] = factor
+        decay = np.ones(network.n_params)
+        for coef, decay_coef in zip(
+            network.unpack(rates).coefs, network.unpack(decay).coefs, strict=True
+        ):
+            coef[...] = 1 / np.sqrt(coef.shape[0])
+            decay_coef[...] = np.sqrt(coef.shape[0])
+        return rates, decay
+
+    return factors
