@@ -124,6 +124,22 @@ def fitted_network(estimator):
         Views of the weights, biases and batch-norm parameters.
     stats : BatchNormStats
         Views of the running statistics (empty without batch norm).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep import DeepNetClassifier
+    >>> from skdeep.estimators import fitted_network
+    >>> from skdeep.training import predict_raw
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.normal(size=(40, 3)), np.arange(40) % 2
+    >>> net = DeepNetClassifier((5,), solver="lbfgs", random_state=0).fit(X, y)
+    >>> network, params, stats = fitted_network(net)
+    >>> network.layer_units, params.coefs[0] is net.coefs_[0]
+    ((3, 5, 1), True)
+    >>> raw = predict_raw(network, params, X, stats)
+    >>> bool(np.allclose(raw[:, 0], net.decision_function(X)))
+    True
     """
     check_is_fitted(estimator)
     return _fitted_network(estimator)

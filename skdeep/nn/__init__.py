@@ -4,6 +4,7 @@ This package depends on NumPy and SciPy only; it never imports scikit-learn
 (a test enforces it), so it can be read, tested and reused on its own.
 """
 
+from ._vectors import Vectors
 from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import INITIALIZERS
 from .layers import (
@@ -53,6 +54,7 @@ __all__ = [
     "PoissonDeviance",
     "REGRESSION_LOSSES",
     "SquaredError",
+    "Vectors",
     "Workspace",
     "get_activation",
 ]

@@ -16,7 +16,7 @@ import numpy as np
 
 from .initializers import INITIALIZERS
 
-__all__ = ["BatchNormStats", "Params", "VectorsMixin"]
+__all__ = ["BatchNormStats", "Layout", "Params", "Vectors"]
 
 
 class Params(NamedTuple):
@@ -199,12 +199,36 @@ def fill(vector, groups) -> None:
                 view[...] = value
 
 
-class VectorsMixin:
-    """The flat vectors of a network: views, packing and initial values.
+class Vectors:
+    """The flat vectors of a stack of layers: views, packing and initial values.
 
-    Needs ``layers`` (each with ``params`` and ``state`` specs), ``activation``
-    and the two layouts ``_params`` and ``_state``.
+    Parameters
+    ----------
+    layers : sequence of Layer
+        The stack; each layer's ``params`` and ``state`` specs.
+    activation : str
+        The hidden activation, for the initializers that depend on it.
+
+    Attributes
+    ----------
+    params, state : Layout
+        Where each layer's arrays sit in the parameter and the state vector.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Network
+    >>> vectors = Network([2, 3, 1], loss="binary_log_loss").vectors
+    >>> params = vectors.init_params(np.random.RandomState(0), np.float64)
+    >>> vectors.params.size, [c.shape for c in params.coefs]
+    (13, [(2, 3), (3, 1)])
     """
+
+    def __init__(self, layers, activation: str):
+        self.layers = list(layers)
+        self.activation = activation
+        self.params = Layout([layer.params for layer in self.layers])
+        self.state = Layout([layer.state for layer in self.layers])
 
     def shapes(self, group: str) -> list:
         """Shapes of a parameter group's arrays, layer by layer.
@@ -238,7 +262,7 @@ class VectorsMixin:
         params : Params
             ``flat`` with its per-layer views.
         """
-        groups, per_layer = self._params.views(flat)
+        groups, per_layer = self.params.views(flat)
         return Params(
             flat,
             groups.get("coefs", []),
@@ -261,7 +285,7 @@ class VectorsMixin:
         -------
         stats : BatchNormStats
         """
-        groups, per_layer = self._state.views(flat)
+        groups, per_layer = self.state.views(flat)
         return BatchNormStats(
             flat, groups.get("means", []), groups.get("variances", []), per_layer
         )
@@ -286,7 +310,7 @@ class VectorsMixin:
         return Params(
             None,
             **{name: groups.get(name, []) for name in named},
-            layers=self._params.take(groups),
+            layers=self.params.take(groups),
             groups=dict(groups),
         )
 
@@ -304,7 +328,7 @@ class VectorsMixin:
             ``flat`` is None.
         """
         means, variances = groups.get("means", []), groups.get("variances", [])
-        return BatchNormStats(None, means, variances, self._state.take(groups))
+        return BatchNormStats(None, means, variances, self.state.take(groups))
 
     def pack(self, dtype, **groups) -> Params:
         """Copy per-group lists of arrays into a new flat vector.
@@ -322,7 +346,7 @@ class VectorsMixin:
         params : Params
             The new vector and its views.
         """
-        params = self.unpack(np.empty(self.n_params, dtype=dtype))
+        params = self.unpack(np.empty(self.params.size, dtype=dtype))
         fill(params, groups)
         return params
 
@@ -340,7 +364,7 @@ class VectorsMixin:
         -------
         stats : BatchNormStats
         """
-        stats = self.unpack_stats(np.empty(self._state.size, dtype=dtype))
+        stats = self.unpack_stats(np.empty(self.state.size, dtype=dtype))
         fill(stats, groups)
         return stats
 
@@ -363,7 +387,7 @@ class VectorsMixin:
             identity).
         """
         initializer = partial(INITIALIZERS[init], activation=self.activation)
-        params = self.unpack(np.empty(self.n_params, dtype=dtype))
+        params = self.unpack(np.empty(self.params.size, dtype=dtype))
         for layer, views in zip(self.layers, params.layers, strict=True):
             values = iter(layer.init_params(rng, dtype, initializer))
             for view in views:
@@ -384,7 +408,7 @@ class VectorsMixin:
         stats : BatchNormStats
             An empty vector without batch norm.
         """
-        stats = self.unpack_stats(np.empty(self._state.size, dtype=dtype))
+        stats = self.unpack_stats(np.empty(self.state.size, dtype=dtype))
         for layer, views in zip(self.layers, stats.layers, strict=True):
             for view, value in zip(views, layer.init_state(dtype), strict=True):
                 view[...] = value

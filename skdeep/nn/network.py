@@ -1,43 +1,32 @@
 """The stack: [Dense -> (BatchNorm) -> activation -> (Dropout)] x L, Dense, link.
 
-Conventions
------------
 - ``layer_units = [n_features, n_units_1, ..., n_outputs]``; Dense layer ``l``
-  maps ``layer_units[l]`` inputs to ``layer_units[l + 1]`` units. Every Dense
-  but the last is followed by optional batch normalization, the activation
-  and optional dropout. The last layer is linear; the loss applies the link.
+  maps ``layer_units[l]`` inputs to ``layer_units[l + 1]`` units. The last
+  layer is linear; the loss applies the link.
 - The network is a list of layers behind one interface
   (:class:`skdeep.nn.layers.Layer`): it loops over them forward and back,
-  and never needs to know what kind they are.
-- All trainable parameters live in **one flat vector**, group by group:
-  every weight matrix first (layer by layer), then every bias, then the
-  batch-norm scales and offsets. ``Network.unpack`` returns views into it,
-  so an optimizer updates the whole network in one vectorized operation,
-  L-BFGS works on the vector directly, and the L2 penalty (weights only) is
-  one dot product over a contiguous slice. Gradients use the same layout.
-- Untrained state (batch norm's running means and variances) lives in a
-  second flat vector, :class:`BatchNormStats`, laid out the same way, so a
-  checkpoint copies it whole.
+  and never asks what kind they are.
+- Parameters and gradients live in one flat vector, untrained state in a
+  second one (:class:`~skdeep.nn.Vectors` lays them out), so an update rule
+  moves the whole network in one vectorized operation.
 - A :class:`Workspace` holds every buffer a batch of up to ``n_rows`` rows
-  needs, one :class:`~skdeep.nn.layers.LayerContext` per layer; a smaller
-  batch uses the leading rows, so buffers are allocated once per fit, not
-  once per batch.
+  needs, made once per fit, not once per batch.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._vectors import BatchNormStats, Layout, Params, VectorsMixin
+from ._keys import row_keys
+from ._vectors import BatchNormStats, Params, Vectors
 from ._workspace import Workspace
 from .layers import ActivationLayer, BatchNorm, Dense, Dropout
-from .layers._dropout import row_keys
 from .losses import LOSSES
 
 __all__ = ["BatchNormStats", "Network", "Params", "Workspace"]
 
 
-class Network(VectorsMixin):
+class Network:
     """A multi-layer perceptron ending in a linear layer read through a loss.
 
     Parameters
@@ -132,27 +121,26 @@ class Network(VectorsMixin):
             self.layers.append(ActivationLayer(activation, n_out))
             if rates[l] > 0:
                 self.layers.append(Dropout(rates[l], n_out, position=l))
-        self._dropouts = [layer for layer in self.layers if isinstance(layer, Dropout)]
+        self._stochastic = any(layer.stochastic for layer in self.layers)
         self.set_dropout_seed(dropout_seed)
         self.first_trainable = next(
             i for i, lay in enumerate(self.layers) if lay.params
         )
-        self._params = Layout([layer.params for layer in self.layers])
-        self._state = Layout([layer.state for layer in self.layers])
-        self.n_params = self._params.size
-        self.n_coef_params = self._params.group_size("coefs")
-        self._coef_slice = self._params.group_slice("coefs")
+        self.vectors = Vectors(self.layers, activation)
+        self.n_params = self.vectors.params.size
+        self.n_coef_params = self.vectors.params.group_size("coefs")
+        self._coef_slice = self.vectors.params.group_slice("coefs")
         self._stateful = [i for i, layer in enumerate(self.layers) if layer.state]
 
     @property
     def parameter_groups(self) -> list:
         """Names of the parameter groups, in the flat vector's order."""
-        return list(self._params.groups)
+        return list(self.vectors.params.groups)
 
     @property
     def uses_dropout(self) -> bool:
-        """Whether any hidden layer has dropout."""
-        return bool(self._dropouts)
+        """Whether any layer draws random masks in training (dropout)."""
+        return self._stochastic
 
     @property
     def has_state(self) -> bool:
@@ -160,63 +148,68 @@ class Network(VectorsMixin):
         return bool(self._stateful)
 
     def param_slices(self, role: str) -> list:
-        """Slices of the flat parameter vector that hold a role's arrays.
+        """Return the slices of the flat vector that hold a role's arrays.
 
-        Parameters
-        ----------
-        role : {'weights', 'biases', 'scales', 'embeddings'}
-            See :class:`~skdeep.nn.layers.ParamSpec`.
-
-        Returns
-        -------
-        slices : list of slice
-            Contiguous pieces, in order; empty if no layer has the role.
+        ``role`` is one of :data:`skdeep.nn.ROLES`; the slices are
+        contiguous pieces, in order (none if no layer has the role).
         """
-        return self._params.role_slices(role)
+        return self.vectors.params.role_slices(role)
 
     def scale_dropout(self, factor: float) -> None:
-        """Set every dropout layer's rate to its base rate times ``factor``.
-
-        Parameters
-        ----------
-        factor : float
-            In [0, 1]: a dropout schedule's value at this step.
-        """
-        for layer in self._dropouts:
-            layer.set_rate(layer.base_rate * factor)
+        """Scale every layer's training noise (dropout rate) by ``factor``."""
+        for layer in self.layers:
+            layer.scale_noise(factor)
 
     def set_dropout_seed(self, seed: int) -> None:
-        """Choose the seed of the dropout masks.
-
-        Parameters
-        ----------
-        seed : int
-            Non-negative seed; the same seed, rows and steps give the same
-            masks.
-        """
-        for layer in self._dropouts:
-            layer.set_seed(seed)
+        """Choose the seed of the random masks: same seed, rows, step, mask."""
+        for layer in self.layers:
+            layer.reseed(seed)
         self._projection = (
             np.random.default_rng(seed).normal(size=self.layer_units[0])
-            if self._dropouts
+            if self._stochastic
             else None
         )
 
     def workspace(self, n_rows: int, dtype) -> Workspace:
-        """Buffers for batches of up to ``n_rows`` rows.
-
-        Parameters
-        ----------
-        n_rows : int
-            Largest batch size.
-        dtype : numpy.dtype
-            Floating dtype.
-
-        Returns
-        -------
-        workspace : Workspace
-        """
+        """Return buffers for batches of up to ``n_rows`` rows of ``dtype``."""
         return Workspace(self, n_rows, dtype)
+
+    # -- the flat vectors (see Vectors) ----------------------------------------
+    def shapes(self, group: str) -> list:
+        """Return a group's array shapes, layer by layer (:meth:`Vectors.shapes`)."""
+        return self.vectors.shapes(group)
+
+    def unpack(self, flat: np.ndarray) -> Params:
+        """View a flat parameter vector layer by layer (:meth:`Vectors.unpack`)."""
+        return self.vectors.unpack(flat)
+
+    def unpack_stats(self, flat: np.ndarray) -> BatchNormStats:
+        """View a flat state vector layer by layer (:meth:`Vectors.unpack_stats`)."""
+        return self.vectors.unpack_stats(flat)
+
+    def view_groups(self, **groups) -> Params:
+        """View existing per-group arrays as Params (:meth:`Vectors.view_groups`)."""
+        return self.vectors.view_groups(**groups)
+
+    def view_stats(self, **groups) -> BatchNormStats:
+        """View existing statistics arrays (:meth:`Vectors.view_stats`)."""
+        return self.vectors.view_stats(**groups)
+
+    def pack(self, dtype, **groups) -> Params:
+        """Copy per-group arrays into a new flat vector (:meth:`Vectors.pack`)."""
+        return self.vectors.pack(dtype, **groups)
+
+    def pack_stats(self, dtype, **groups) -> BatchNormStats:
+        """Copy per-group statistics into a new vector (:meth:`Vectors.pack_stats`)."""
+        return self.vectors.pack_stats(dtype, **groups)
+
+    def init_params(self, rng, dtype, init: str = "glorot_uniform_sklearn") -> Params:
+        """Draw initial parameters, layer by layer (:meth:`Vectors.init_params`)."""
+        return self.vectors.init_params(rng, dtype, init)
+
+    def init_stats(self, dtype) -> BatchNormStats:
+        """Return fresh running statistics (:meth:`Vectors.init_stats`)."""
+        return self.vectors.init_stats(dtype)
 
     # -- forward and backward -------------------------------------------------
     def forward(
@@ -261,7 +254,7 @@ class Network(VectorsMixin):
         run.training = training
         run.weight = weight
         run.row_keys = None
-        if training and dropout_step is not None and self._dropouts:
+        if training and dropout_step is not None and self._stochastic:
             run.row_keys = row_keys(X, self._projection, dropout_step)
         workspace.bind(params=params, stats=stats)
         x = X

@@ -3,9 +3,41 @@ r"""Learning-rate schedules for the stochastic solvers, and schedule shapes.
 A shape is a multiplier :math:`s(p)` of the training progress
 :math:`p = \text{step} / \text{total steps}` in [0, 1]. :data:`SHAPES` holds
 them by name; :class:`LearningRateSchedule` scales the learning rate by one,
-and :func:`schedule_factor` evaluates one (with an optional warm-up) for any
-other hyperparameter that follows a schedule, such as a dropout rate or a
-weight decay.
+and :func:`schedule_factor` evaluates one (after an optional warm-up) for
+any other hyperparameter that follows a schedule, such as a dropout rate or
+a weight decay.
+
+.. list-table::
+   :header-rows: 1
+
+   * - name
+     - :math:`s(p)`
+     - source
+   * - ``'constant'``
+     - :math:`1`
+     -
+   * - ``'cosine'``
+     - :math:`\tfrac12 (1 + \cos \pi p)`
+     - SGDR (Loshchilov & Hutter, ICLR 2017) without restarts; PyTorch's
+       ``CosineAnnealingLR`` with ``eta_min=0``; RealMLP's ``'cos'``
+   * - ``'coslog4'``
+     - :math:`\tfrac12 (1 - \cos(2 \pi \log_2(1 + 15 p)))`
+     - RealMLP (Holzmüller et al., NeurIPS 2024): four cycles of 1/15,
+       2/15, 4/15 and 8/15 of training, each rising from 0 to 1 and back;
+       pytabkit's ``CoslogFunc`` (``models/training/scheduling.py``)
+   * - ``'flat_cosine'``
+     - :math:`1` for :math:`p < \tfrac12`, then
+       :math:`\tfrac12 (1 + \cos \pi (2p - 1))`
+     - RealMLP's ``'flat_cos'`` (its dropout and weight-decay schedule)
+
+pytabkit evaluates a shape at the progress before each step, so the first
+step of ``'coslog4'`` has rate 0, as here at step 0.
+
+Examples
+--------
+>>> from skdeep.optim.schedules import SHAPES
+>>> [round(SHAPES[name](0.75), 4) for name in SHAPES]
+[1.0, 0.1464, 0.8757, 0.5]
 """
 
 from __future__ import annotations
@@ -19,175 +51,27 @@ __all__ = [
     "SHAPES",
     "LearningRateSchedule",
     "ScheduleState",
-    "constant",
-    "coslog4",
-    "cosine",
-    "flat_cosine",
     "schedule_factor",
 ]
 
 
 def constant(progress: float) -> float:
-    r"""Return 1 throughout: the constant shape.
-
-    Parameters
-    ----------
-    progress : float
-        Training progress :math:`p` in [0, 1].
-
-    Returns
-    -------
-    factor : float
-        1.0.
-
-    Notes
-    -----
-    .. math::
-
-        s(p) = 1.
-
-    Examples
-    --------
-    >>> from skdeep.optim.schedules import constant
-    >>> constant(0.3)
-    1.0
-    """
+    """Return 1: the constant shape."""
     return 1.0
 
 
 def cosine(progress: float) -> float:
-    r"""Cosine annealing from 1 at the start to 0 at the end.
-
-    Parameters
-    ----------
-    progress : float
-        Training progress :math:`p` in [0, 1].
-
-    Returns
-    -------
-    factor : float
-        In [0, 1].
-
-    Notes
-    -----
-    .. math::
-
-        s(p) = \tfrac{1}{2} \left(1 + \cos(\pi p)\right).
-
-    This is PyTorch's ``CosineAnnealingLR`` with ``eta_min=0`` and
-    ``T_max`` the number of steps, and Hugging Face transformers'
-    ``get_cosine_schedule_with_warmup`` (``src/transformers/optimization.py``,
-    default ``num_cycles=0.5``) without warm-up; RealMLP's ``'cos'``
-    schedule (pytabkit, ``pytabkit/models/training/scheduling.py``,
-    ``get_schedule``) is the same curve.
-
-    References
-    ----------
-    I. Loshchilov and F. Hutter, "SGDR: Stochastic Gradient Descent with Warm
-    Restarts", ICLR 2017.
-
-    Examples
-    --------
-    >>> from skdeep.optim.schedules import cosine
-    >>> cosine(0.0), round(cosine(0.5), 12), cosine(1.0)
-    (1.0, 0.5, 0.0)
-    """
+    """Return the cosine annealing from 1 at the start to 0 at the end."""
     return 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
 def coslog4(progress: float) -> float:
-    r"""RealMLP's cosine with four log-spaced restarts (``'coslog4'``).
-
-    Four cycles, each twice as long as the one before (1/15, 2/15, 4/15 and
-    8/15 of training); each rises from 0 to 1 and falls back to 0 along a
-    cosine, so the schedule warms up by itself and ends at 0.
-
-    Parameters
-    ----------
-    progress : float
-        Training progress :math:`p` in [0, 1].
-
-    Returns
-    -------
-    factor : float
-        In [0, 1]; 0 at :math:`p = 0` and at the end of each cycle.
-
-    Notes
-    -----
-    With :math:`K = 4` cycles,
-
-    .. math::
-
-        s(p) = \tfrac{1}{2} \left(1 - \cos\left(
-            2 \pi \log_2\left(1 + (2^K - 1)\, p\right)\right)\right),
-
-    which is 0 at :math:`p = (2^k - 1) / (2^K - 1)`, :math:`k = 0, \dots, K`,
-    and 1 halfway (in :math:`\log_2`) in between. This is the formula of
-    ``CoslogFunc`` in pytabkit's ``pytabkit/models/training/scheduling.py``,
-    which ``get_schedule('coslog4')`` returns; pytabkit evaluates it at the
-    progress before each step (``HyperparamCallback.on_train_batch_start``),
-    so the first step has rate 0, as here at step 0.
-
-    References
-    ----------
-    D. Holzmüller, L. Grinsztajn and I. Steinwart, "Better by Default: Strong
-    Pre-Tuned MLPs and Boosted Trees on Tabular Data", NeurIPS 2024.
-
-    Examples
-    --------
-    >>> from skdeep.optim.schedules import coslog4
-    >>> coslog4(0.0), coslog4(1 / 15), coslog4(1.0)  # cycles end at 0
-    (0.0, 0.0, 0.0)
-    >>> round(coslog4((2**0.5 - 1) / 15), 12)  # the first cycle's peak
-    1.0
-    """
+    """Return RealMLP's cosine with four log-spaced restarts."""
     return 0.5 * (1.0 - math.cos(2.0 * math.pi * math.log2(1.0 + 15.0 * progress)))
 
 
 def flat_cosine(progress: float) -> float:
-    r"""Flat at 1 for the first half, then cosine annealing to 0.
-
-    RealMLP's ``'flat_cos'`` schedule, which it uses for the dropout rate
-    and the weight decay.
-
-    Parameters
-    ----------
-    progress : float
-        Training progress :math:`p` in [0, 1].
-
-    Returns
-    -------
-    factor : float
-        In [0, 1].
-
-    Notes
-    -----
-    .. math::
-
-        s(p) = \begin{cases}
-            1 & p < \tfrac{1}{2}, \\
-            \tfrac{1}{2} \left(1 + \cos(\pi (2 p - 1))\right)
-                & p \geq \tfrac{1}{2}.
-        \end{cases}
-
-    This is ``get_schedule('flat_cos')`` in pytabkit's
-    ``pytabkit/models/training/scheduling.py``: a constant 1 over the first
-    half followed by the cosine from 1 to 0 over the second
-    (``combine_scheds([0.5, 0.5], ...)``).
-
-    References
-    ----------
-    D. Holzmüller, L. Grinsztajn and I. Steinwart, "Better by Default: Strong
-    Pre-Tuned MLPs and Boosted Trees on Tabular Data", NeurIPS 2024.
-
-    Examples
-    --------
-    >>> from skdeep.optim.schedules import flat_cosine
-    >>> flat_cosine(0.0), flat_cosine(0.49), round(flat_cosine(0.75), 12)
-    (1.0, 1.0, 0.5)
-    >>> flat_cosine(1.0)
-    0.0
-    """
+    """Return 1 for the first half of training, then a cosine down to 0."""
     if progress < 0.5:
         return 1.0
     return 0.5 * (1.0 + math.cos(math.pi * (2.0 * progress - 1.0)))

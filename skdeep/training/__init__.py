@@ -22,13 +22,41 @@ from one call to the next. Training that stops being finite raises
 This package imports :mod:`skdeep.nn`, :mod:`skdeep.optim` and
 :mod:`skdeep.exceptions` only; a test enforces that it never imports
 scikit-learn or the estimators.
+
+Examples
+--------
+A network trained without an estimator (the loop an estimator's ``fit``
+runs):
+
+>>> import numpy as np
+>>> from skdeep.nn import Network
+>>> from skdeep.optim import Adam, LearningRateSchedule
+>>> from skdeep.training import (
+...     Problem, Progress, Settings, TrainState, fit_stochastic, predict_raw,
+...     start_solver)
+>>> rng = np.random.RandomState(0)
+>>> X = rng.normal(size=(200, 3))
+>>> y = (X[:, 0] > 0).astype(float).reshape(-1, 1)
+>>> net = Network([3, 8, 1], activation="tanh", loss="binary_log_loss")
+>>> state = TrainState(net.init_params(rng, np.float64), net.init_stats(np.float64))
+>>> settings = Settings(max_iter=20, tol=0.0, n_iter_no_change=np.inf,
+...                     optimizer=Adam(), schedule=LearningRateSchedule(
+...                         "constant", 0.01), rng=rng, batch_size=50)
+>>> start_solver(state, settings.optimizer, settings.schedule,
+...              {"solver": "adam", "schedule": {}})
+>>> progress = Progress(best_loss=np.inf)
+>>> outcome = fit_stochastic(Problem(net, X, y, None, 0.0), state, progress,
+...                          settings, observer=None)
+>>> progress.n_iter, progress.loss < progress.loss_curve[0]
+(20, True)
+>>> accuracy = ((predict_raw(net, state.params, X) > 0) == (y > 0)).mean()
+>>> bool(accuracy > 0.9)
+True
 """
 
-from ._batches import Batcher
-from ._inference import chunk_rows, predict_raw
+from ._inference import predict_raw
 from ._lbfgs import fit_lbfgs
 from ._records import (
-    Checkpoint,
     Observer,
     Outcome,
     Problem,
@@ -39,11 +67,9 @@ from ._records import (
 )
 from ._rules import StepRules, ntk_step_factors
 from ._solver import start_solver, store_solver
-from ._stochastic import fit_stochastic, starting_loss
+from ._stochastic import fit_stochastic
 
 __all__ = [
-    "Batcher",
-    "Checkpoint",
     "Observer",
     "Outcome",
     "Problem",
@@ -52,12 +78,10 @@ __all__ = [
     "StepRules",
     "TrainState",
     "Validation",
-    "chunk_rows",
     "fit_lbfgs",
     "fit_stochastic",
     "ntk_step_factors",
     "predict_raw",
     "start_solver",
-    "starting_loss",
     "store_solver",
 ]

@@ -18,6 +18,36 @@ def chunk_rows(network: Network, itemsize: int, budget: int) -> int:
 
 
 def predict_raw(network: Network, params: Params, X, stats=None) -> np.ndarray:
-    """Raw scores of ``X`` in chunks of bounded memory (inference mode)."""
+    """Return the raw scores of ``X``, in chunks of bounded memory.
+
+    Inference mode (no dropout; batch norm with the running statistics);
+    chunks are sized so that the widest layer's buffer stays near
+    ``PREDICT_BUFFER_BYTES``.
+
+    Parameters
+    ----------
+    network : Network
+        The network.
+    params : Params
+        Its parameters.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input, in the parameters' dtype.
+    stats : BatchNormStats, default=None
+        Running statistics (with batch norm).
+
+    Returns
+    -------
+    raw : ndarray of shape (n_samples, n_outputs)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Network
+    >>> from skdeep.training import predict_raw
+    >>> net = Network([3, 4, 2])
+    >>> params = net.init_params(np.random.RandomState(0), np.float64)
+    >>> predict_raw(net, params, np.ones((10, 3))).shape
+    (10, 2)
+    """
     rows = chunk_rows(network, params.coefs[0].dtype.itemsize, PREDICT_BUFFER_BYTES)
     return network.predict_raw(params, X, chunk_rows=rows, stats=stats)

@@ -9,7 +9,15 @@ import numpy as np
 
 from ..exceptions import TrainingDivergedError
 from ._inference import chunk_rows
-from ._records import Observer, Outcome, Problem, Progress, Settings, TrainState
+from ._records import (
+    Observer,
+    Outcome,
+    Problem,
+    Progress,
+    Settings,
+    SilentObserver,
+    TrainState,
+)
 from ._stochastic import record_validation
 
 __all__ = ["LBFGS_BUFFER_BYTES", "fit_lbfgs"]
@@ -24,9 +32,55 @@ def fit_lbfgs(
     state: TrainState,
     progress: Progress,
     settings: Settings,
-    observer: Observer,
+    observer: Observer | None = None,
 ) -> Outcome:
-    """Full-batch L-BFGS on the flat parameter vector (through SciPy)."""
+    """Train by full-batch L-BFGS on the flat parameter vector (SciPy's).
+
+    Parameters
+    ----------
+    problem : Problem
+        What is minimised (the objective over all rows, in chunks).
+    state : TrainState
+        Where training starts; updated in place.
+    progress : Progress
+        The bookkeeping, updated in place.
+    settings : Settings
+        How to run; needs ``lbfgs``.
+    observer : Observer or None, default=None
+        Told of each iteration; None ignores them.
+
+    Returns
+    -------
+    outcome : Outcome
+        A convergence message if L-BFGS did not converge, and whether Ctrl-C
+        ended it.
+
+    Raises
+    ------
+    TrainingDivergedError
+        If the objective stops being finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Network
+    >>> from skdeep.optim import LBFGS
+    >>> from skdeep.training import (
+    ...     Problem, Progress, Settings, TrainState, fit_lbfgs)
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(50, 2))
+    >>> y = X @ np.array([[1.0], [-2.0]])
+    >>> net = Network([2, 1], loss="squared_error")
+    >>> state = TrainState(net.init_params(rng, np.float64),
+    ...                    net.init_stats(np.float64))
+    >>> settings = Settings(max_iter=50, tol=1e-10, n_iter_no_change=10,
+    ...                     lbfgs=LBFGS(50, 1000, 1e-10))
+    >>> outcome = fit_lbfgs(Problem(net, X, y, None, 0.0), state, Progress(),
+    ...                     settings)
+    >>> np.round(state.params.coefs[0].ravel(), 4)
+    array([ 1., -2.])
+    """
+    observer = SilentObserver() if observer is None else observer
     network, X, target = problem.network, problem.X, problem.target
     n_samples, dtype = X.shape[0], state.params.flat.dtype
     weight, total_weight = problem.objective_weights(dtype)

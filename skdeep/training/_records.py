@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from ..optim import LBFGS, LearningRateSchedule, Optimizer, ScheduleState, copy_
 __all__ = [
     "Checkpoint",
     "Observer",
+    "SilentObserver",
     "Outcome",
     "Problem",
     "Progress",
@@ -44,8 +45,26 @@ __all__ = [
 class Validation:
     """Held-out data and how the task scores it.
 
-    ``score(raw, y, sample_weight)`` turns raw scores into the task's score
-    (accuracy, R^2), higher being better.
+    Attributes
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_val, n_features)
+        Held-out rows, in the training dtype.
+    y : ndarray
+        Their targets, as the task gave them.
+    sample_weight : ndarray of shape (n_val,) or None
+        Their weights.
+    score : callable
+        ``score(raw, y, sample_weight) -> float``: the task's score of the
+        raw scores (accuracy, R^2, a negated loss), higher being better.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.training import Validation
+    >>> X, y = np.zeros((2, 3)), np.array([0, 1])
+    >>> accuracy = lambda raw, y, sw: float(((raw[:, 0] > 0) == y).mean())
+    >>> Validation(X, y, None, accuracy).score(np.array([[-1.0], [2.0]]), y, None)
+    1.0
     """
 
     X: Any
@@ -58,8 +77,33 @@ class Validation:
 class Problem:
     """What is minimised: the network, the data and the objective's weights.
 
-    ``train_rows`` are the rows trained on (None: all of them; the others
-    are then the validation rows of an early-stopping split).
+    Attributes
+    ----------
+    network : Network
+        The network and its loss.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training rows, in the parameters' dtype.
+    target : ndarray
+        Targets in the loss's format (see :mod:`skdeep.nn.losses`).
+    sample_weight : ndarray of shape (n_samples,) or None
+        Sample weights; None weighs every row 1.
+    alpha : float
+        L2 strength, divided by the batch's total weight at each step.
+    train_rows : ndarray of int or None, default=None
+        The rows trained on (None: all; the others are then the held-out
+        rows of an early-stopping split).
+    validation : Validation or None, default=None
+        Scored after every epoch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Network
+    >>> from skdeep.training import Problem
+    >>> problem = Problem(Network([2, 1], loss="squared_error"), np.zeros((4, 2)),
+    ...                   np.zeros((4, 1)), None, 0.0, train_rows=np.arange(3))
+    >>> problem.n_train
+    3
     """
 
     network: Network
@@ -86,7 +130,32 @@ class Problem:
 
 @dataclass
 class TrainState:
-    """Where the solver is; a checkpoint copies it whole."""
+    """Where the solver is; a checkpoint copies it whole.
+
+    Attributes
+    ----------
+    params : Params
+        The flat parameter vector and its views.
+    stats : BatchNormStats
+        Untrained state (batch norm's running statistics).
+    optimizer : object, default=None
+        The update rule's state (stochastic solvers).
+    schedule : ScheduleState or None, default=None
+        The current learning rate.
+    step : int, default=0
+        Updates made so far; keys the dropout masks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Network
+    >>> from skdeep.training import TrainState
+    >>> net = Network([2, 1])
+    >>> state = TrainState(net.init_params(np.random.RandomState(0), float),
+    ...                    net.init_stats(float))
+    >>> state.params.flat.size, state.step
+    (3, 0)
+    """
 
     params: Params
     stats: BatchNormStats
@@ -97,7 +166,34 @@ class TrainState:
 
 @dataclass
 class Progress:
-    """The bookkeeping of training, published as the estimator's attributes."""
+    """The bookkeeping of training, published as the estimator's attributes.
+
+    Attributes
+    ----------
+    n_iter : int
+        Epochs (or L-BFGS iterations) of the current call.
+    t : int
+        Training rows seen by the stochastic solvers, over all calls.
+    loss, best_loss : float or None
+        The last epoch's training objective, and the least seen.
+    loss_curve : list of float
+        The training objective after each epoch.
+    validation_scores : list of float or None
+        The validation score after each epoch, with validation data.
+    best_validation_score : float or None
+        The best of them, with early stopping.
+    no_improvement_count : int
+        Epochs since the last improvement by more than ``tol``.
+
+    Examples
+    --------
+    >>> from skdeep.training import Progress
+    >>> progress = Progress(loss_curve=[0.7, 0.5])
+    >>> copy = progress.copy()
+    >>> copy.loss_curve.append(0.4)
+    >>> progress.loss_curve
+    [0.7, 0.5]
+    """
 
     n_iter: int = 0
     t: int = 0
@@ -120,7 +216,55 @@ class Progress:
 
 @dataclass(frozen=True)
 class Settings:
-    """How a solver runs: the estimator's hyperparameters, resolved."""
+    """How a solver runs: the estimator's hyperparameters, resolved.
+
+    Attributes
+    ----------
+    max_iter : int
+        Epochs (or L-BFGS iterations) of a call.
+    tol : float
+        Improvement below which an epoch counts as none.
+    n_iter_no_change : float
+        Epochs without improvement before stopping (or lowering the rate).
+    verbose : bool, default=False
+        Print the loss after each epoch.
+    early_stopping : bool, default=False
+        Keep the weights of the best validation score.
+    incremental : bool, default=False
+        One pass over the data (``partial_fit``).
+    shuffle : bool, default=True
+        Shuffle the rows every epoch.
+    batch_size : int or 'auto', default='auto'
+        Rows per step; ``'auto'`` is ``min(200, n_train)``.
+    optimizer : Optimizer or None, default=None
+        The update rule (stochastic solvers).
+    schedule : LearningRateSchedule or None, default=None
+        The learning rate's schedule (stochastic solvers).
+    lbfgs : LBFGS or None, default=None
+        The L-BFGS solver.
+    rng : numpy.random.RandomState, default=None
+        Shuffles the rows.
+    weight_decay : float, default=0.0
+        Decoupled weight decay.
+    weight_decay_schedule, dropout_schedule : str, default='constant'
+        Shapes (keys of :data:`skdeep.optim.SHAPES`) those follow.
+    learning_rate_factors : dict or None, default=None
+        Learning-rate factor by parameter role.
+    step_factors : callable or None, default=None
+        ``network -> (learning-rate factors, decay factors)``, vectors over
+        the flat parameters (either may be None); replaces
+        ``learning_rate_factors`` when given (see :func:`ntk_step_factors`).
+
+    Examples
+    --------
+    >>> from skdeep.optim import SGD, LearningRateSchedule
+    >>> from skdeep.training import Settings
+    >>> settings = Settings(max_iter=10, tol=1e-4, n_iter_no_change=5,
+    ...                     optimizer=SGD(), schedule=LearningRateSchedule(
+    ...                         "constant", 0.1))
+    >>> settings.batch_size, settings.shuffle
+    ('auto', True)
+    """
 
     max_iter: int
     tol: float
@@ -137,27 +281,67 @@ class Settings:
     weight_decay: float = 0.0
     weight_decay_schedule: str = "constant"  # a key of skdeep.optim.SHAPES
     dropout_schedule: str = "constant"
-    learning_rate_factors: dict | None = None  # role -> factor
-    # network -> (learning-rate factors, decay factors), vectors over the flat
-    # parameters (either None); replaces learning_rate_factors when given.
+    learning_rate_factors: dict | None = None
     step_factors: Callable | None = None
 
 
 class Outcome(NamedTuple):
-    """How a solver ended: a convergence warning to give, and Ctrl-C."""
+    """How a solver ended: a convergence warning to give, and Ctrl-C.
+
+    Attributes
+    ----------
+    message : str or None
+        A convergence warning's text (the budget ran out), or None.
+    interrupted : bool
+        Whether Ctrl-C ended training (the last completed epoch is kept).
+
+    Examples
+    --------
+    >>> from skdeep.training import Outcome
+    >>> Outcome(None, interrupted=False)
+    Outcome(message=None, interrupted=False)
+    """
 
     message: str | None
     interrupted: bool
 
 
+@runtime_checkable
 class Observer(Protocol):
-    """Where the loops report each epoch or L-BFGS iteration."""
+    """Where the loops report each epoch or L-BFGS iteration.
+
+    An estimator's observer passes them on to scikit-learn's callbacks;
+    :class:`SilentObserver` ignores them.
+
+    Examples
+    --------
+    >>> from skdeep.training import Observer
+    >>> class Printer:
+    ...     def begin(self, task_name):
+    ...         return task_name
+    ...     def end(self, task, snapshot):
+    ...         print("end of", task)
+    ...         return False  # True would stop training
+    >>> isinstance(Printer(), Observer)
+    True
+    """
 
     def begin(self, task_name: str) -> Any:
         """Announce a subtask; return a handle for :meth:`end`."""
 
     def end(self, task: Any, snapshot: Callable[[], tuple]) -> bool:
         """Close a subtask; ``snapshot()`` gives (params, stats); True stops."""
+
+
+class SilentObserver:
+    """The observer that ignores every report (see :class:`Observer`)."""
+
+    def begin(self, task_name: str) -> None:
+        """Ignore the start of a subtask."""
+
+    def end(self, task, snapshot) -> bool:
+        """Ignore the end of a subtask; never stop training."""
+        return False
 
 
 class Checkpoint:

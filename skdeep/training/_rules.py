@@ -17,6 +17,39 @@ class StepRules:
     learning-rate factors become one vector over the flat parameter vector
     (a group is a slice), multiplied by the scheduled rate into a kept
     buffer; weight decay shrinks the slices of the decayed roles.
+
+    Parameters
+    ----------
+    network : Network
+        The network trained.
+    settings : Settings
+        Its schedule, weight decay, dropout schedule and factors.
+    dtype : numpy.dtype
+        The parameters' dtype.
+    total_steps : int
+        Steps of the whole budget (the step-by-step schedules' horizon).
+    origin : int
+        The step count at which the budget starts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn import Network
+    >>> from skdeep.optim import LearningRateSchedule
+    >>> from skdeep.training import Settings, StepRules, TrainState
+    >>> net = Network([2, 3, 1])
+    >>> settings = Settings(max_iter=1, tol=0, n_iter_no_change=1,
+    ...                     schedule=LearningRateSchedule("cosine", 0.1),
+    ...                     learning_rate_factors={"biases": 0.5})
+    >>> rules = StepRules(net, settings, np.float64, total_steps=10, origin=0)
+    >>> state = TrainState(net.init_params(np.random.RandomState(0), float),
+    ...                    net.init_stats(float), schedule=settings.schedule.init())
+    >>> state.step = 5
+    >>> rules.before_step(state)  # the rate halfway through the cosine...
+    0.0
+    >>> rate = rules.rate(state.schedule.learning_rate)
+    >>> float(rate[0]), float(rate[-1])  # ...per parameter: a weight, a bias
+    (0.05, 0.025)
     """
 
     def __init__(self, network, settings, dtype, total_steps: int, origin: int):

@@ -24,6 +24,7 @@ from ._records import (
     Problem,
     Progress,
     Settings,
+    SilentObserver,
     TrainState,
 )
 from ._rules import StepRules
@@ -51,9 +52,48 @@ def fit_stochastic(
     state: TrainState,
     progress: Progress,
     settings: Settings,
-    observer: Observer,
+    observer: Observer | None = None,
 ) -> Outcome:
-    """Epochs of minibatch updates; see :mod:`._records` for the records."""
+    """Train by epochs of minibatch updates, in place.
+
+    Each epoch shuffles the training rows (``settings.shuffle``), makes one
+    update per batch (learning rate, weight decay and dropout rate set by
+    :class:`StepRules` before each), records the epoch's loss and, with
+    validation data, its score; it stops after ``max_iter`` epochs, when the
+    loss (or the validation score, with early stopping) stops improving, or
+    when the observer asks.
+
+    Parameters
+    ----------
+    problem : Problem
+        What is minimised.
+    state : TrainState
+        Where training starts (its solver state started by
+        :func:`start_solver`); updated in place.
+    progress : Progress
+        The bookkeeping, updated in place.
+    settings : Settings
+        How to run; needs an ``optimizer``, a ``schedule`` and an ``rng``.
+    observer : Observer or None, default=None
+        Told of each epoch; None ignores them.
+
+    Returns
+    -------
+    outcome : Outcome
+        A convergence message if the budget ran out, and whether Ctrl-C
+        ended training (the state is then that of the last whole epoch).
+
+    Raises
+    ------
+    TrainingDivergedError
+        If the loss, a gradient or a weight stops being finite, or an
+        epoch's loss runs away from where training started.
+
+    Examples
+    --------
+    See :mod:`skdeep.training`.
+    """
+    observer = SilentObserver() if observer is None else observer
     network = problem.network
     n_train = problem.n_train
     batch_size = _batch_size(settings.batch_size, n_train)

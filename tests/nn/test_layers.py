@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from skdeep.nn._keys import row_keys, unit_keys
 from skdeep.nn.layers import (
     ActivationLayer,
     BatchNorm,
@@ -11,7 +12,6 @@ from skdeep.nn.layers import (
     LayerContext,
     Pass,
 )
-from skdeep.nn.layers._dropout import row_keys
 from skdeep.utils import finite_difference_gradient, relative_error
 
 
@@ -100,7 +100,7 @@ def test_every_layer_kind_backpropagates_its_forward(name, layer, params, state)
     if isinstance(layer, Dropout):
         layer.draw_mask(
             row_keys(X, np.ones(n_in), 0),
-            layer.unit_keys(0, 0, 4),
+            unit_keys(0, 0, 4),
             ctx.buffers.mask[:n],
         )
     ctx.run.weight = 1.0 / n
@@ -134,9 +134,7 @@ def _mask(rate, X, step=0, seed=0, n_units=300):
     layer = Dropout(rate, n_units)
     out = np.empty((X.shape[0], n_units))
     projection = np.random.default_rng(seed).normal(size=X.shape[1])
-    layer.draw_mask(
-        row_keys(X, projection, step), layer.unit_keys(seed, 0, n_units), out
-    )
+    layer.draw_mask(row_keys(X, projection, step), unit_keys(seed, 0, n_units), out)
     return out
 
 

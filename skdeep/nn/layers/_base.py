@@ -143,7 +143,10 @@ class Layer:
     :meth:`init_params` and :meth:`init_state` when a network starts,
     :meth:`buffers` once per workspace, then :meth:`forward` and
     :meth:`backward` for every batch, and :meth:`update_state` after a
-    training batch; prediction calls :meth:`infer`.
+    training batch; prediction calls :meth:`infer`. A layer that draws
+    random masks says so in :attr:`stochastic` and takes its seed in
+    :meth:`reseed` and its schedule in :meth:`scale_noise`; the network
+    calls those on every layer and never asks what kind a layer is.
 
     Attributes
     ----------
@@ -169,6 +172,26 @@ class Layer:
 
     params: tuple = ()
     state: tuple = ()
+    #: Whether training draws random masks keyed by ``ctx.run.row_keys``.
+    stochastic: bool = False
+
+    def reseed(self, seed: int) -> None:
+        """Choose the seed of the layer's random masks (if it draws any).
+
+        Parameters
+        ----------
+        seed : int
+            Non-negative seed.
+        """
+
+    def scale_noise(self, factor: float) -> None:
+        """Scale the layer's training noise from its base level (a schedule).
+
+        Parameters
+        ----------
+        factor : float
+            In [0, 1]; a dropout schedule's value at this step.
+        """
 
     def init_params(self, rng, dtype, initializer) -> tuple:
         """Return initial parameter values, in the order of :attr:`params`.

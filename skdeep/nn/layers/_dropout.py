@@ -4,68 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._keys import LANES, mix64, unit_keys
 from ._base import Layer, LayerContext
 
-# mix64 and row_keys are helpers of the network, not public API.
 __all__ = ["Dropout"]
-
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-# Each 64-bit hash is cut into this many 16-bit draws.
-_LANES = 4
-
-
-def mix64(h: np.ndarray) -> np.ndarray:
-    """Scramble uint64 values in place with the splitmix64 finalizer.
-
-    Parameters
-    ----------
-    h : ndarray of dtype uint64
-        Values to scramble; overwritten.
-
-    Returns
-    -------
-    h : ndarray of dtype uint64
-        Well-mixed values: each output bit depends on every input bit.
-    """
-    h ^= h >> np.uint64(30)
-    h *= _M1
-    h ^= h >> np.uint64(27)
-    h *= _M2
-    h ^= h >> np.uint64(31)
-    return h
-
-
-def row_keys(X, projection: np.ndarray, step: int) -> np.ndarray:
-    """One uint64 key per row: a hash of the row's values and the step.
-
-    Parameters
-    ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        The batch as given to the network.
-    projection : ndarray of shape (n_features,)
-        Fixed random float64 vector; ``X @ projection`` fingerprints a row.
-    step : int
-        Training step; the same row gets new keys at every step.
-
-    Returns
-    -------
-    keys : ndarray of shape (n_samples,), dtype uint64
-    """
-    if hasattr(X, "toarray"):  # sparse: row by row already
-        fingerprint = np.asarray(X @ projection, dtype=np.float64).ravel()
-    else:
-        # Not X @ projection: BLAS blocks the product by the number of rows,
-        # so a row's last bit could depend on its batch. A row-wise sum of a
-        # C-ordered array does not.
-        rows = np.ascontiguousarray(X, dtype=np.float64)
-        fingerprint = np.multiply(rows, projection).sum(axis=1)
-    keys = fingerprint.view(np.uint64).copy()
-    with np.errstate(over="ignore"):  # uint64 arithmetic wraps, on purpose
-        step_key = np.array([step], dtype=np.uint64) * _GOLDEN + _GOLDEN
-    keys ^= mix64(step_key)[0]
-    return mix64(keys)
 
 
 class _DropoutBuffers:
@@ -75,7 +17,7 @@ class _DropoutBuffers:
         self.mask = np.empty((n_rows, n_units), dtype=dtype)
         self.out = np.empty((n_rows, n_units), dtype=dtype)  # activation x mask
         # One 64-bit hash gives the draws of four units (16 bits each).
-        self.hashes = np.empty((n_rows, -(-n_units // _LANES)), dtype=np.uint64)
+        self.hashes = np.empty((n_rows, -(-n_units // LANES)), dtype=np.uint64)
 
 
 class Dropout(Layer):
@@ -117,11 +59,11 @@ class Dropout(Layer):
     --------
     >>> import numpy as np
     >>> from skdeep.nn import Dropout
-    >>> from skdeep.nn.layers._dropout import row_keys
+    >>> from skdeep.nn._keys import row_keys, unit_keys
     >>> X = np.random.RandomState(0).normal(size=(1000, 3))
     >>> layer = Dropout(0.25, n_units=8)
     >>> mask = np.empty((1000, 8))
-    >>> layer.draw_mask(row_keys(X, np.ones(3), step=0), layer.unit_keys(0, 0, 8), mask)
+    >>> layer.draw_mask(row_keys(X, np.ones(3), step=0), unit_keys(0, 0, 8), mask)
     ... # doctest: +ELLIPSIS
     array(...)
     >>> sorted(np.unique(np.round(mask, 4)))
@@ -130,6 +72,8 @@ class Dropout(Layer):
     True
     """
 
+    stochastic = True
+
     def __init__(self, rate: float, n_units: int, position: int = 0):
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout rate must be in [0, 1), got {rate}.")
@@ -137,7 +81,7 @@ class Dropout(Layer):
         self.n_units = n_units
         self.position = position
         self.set_rate(self.base_rate)
-        self.set_seed(0)
+        self.reseed(0)
 
     def set_rate(self, rate: float) -> None:
         """Change the rate of the masks drawn from now on (a dropout schedule).
@@ -155,7 +99,17 @@ class Dropout(Layer):
         self._threshold = np.uint16(min(round(self.rate * 2**16), 2**16 - 1))
         self._scale = 2**16 / (2**16 - int(self._threshold))
 
-    def set_seed(self, seed: int) -> None:
+    def scale_noise(self, factor: float) -> None:
+        """Set the rate to the base rate times ``factor`` (a dropout schedule).
+
+        Parameters
+        ----------
+        factor : float
+            In [0, 1].
+        """
+        self.set_rate(self.base_rate * factor)
+
+    def reseed(self, seed: int) -> None:
         """Choose the seed of this layer's masks.
 
         Parameters
@@ -164,7 +118,7 @@ class Dropout(Layer):
             Non-negative seed; the same seed, rows and steps give the same
             masks.
         """
-        self._units = self.unit_keys(seed, self.position, self.n_units)
+        self._units = unit_keys(seed, self.position, self.n_units)
 
     def buffers(self, n_rows: int, dtype, input_grad: bool) -> _DropoutBuffers:
         """Make room for the mask, the masked activation and the mask's hashes.
@@ -245,29 +199,6 @@ class Dropout(Layer):
         return dy
 
     # -- the masks -------------------------------------------------------------
-    def unit_keys(self, seed: int, layer: int, n_units: int) -> np.ndarray:
-        """Uint64 keys of a layer's units, from a seed: one key per four units.
-
-        Parameters
-        ----------
-        seed : int
-            Seed of the estimator's random state.
-        layer : int
-            Index of the hidden layer.
-        n_units : int
-            Width of the layer.
-
-        Returns
-        -------
-        keys : ndarray of shape (ceil(n_units / 4),), dtype uint64
-        """
-        n_words = -(-n_units // _LANES)
-        with np.errstate(over="ignore"):  # uint64 arithmetic wraps, on purpose
-            base = np.array([seed], dtype=np.uint64) * _GOLDEN
-            base += np.array([layer + 1], dtype=np.uint64) * _M1
-            keys = np.arange(n_words, dtype=np.uint64) * _GOLDEN + base
-        return mix64(keys)
-
     def draw_mask(
         self, rows: np.ndarray, units: np.ndarray, out: np.ndarray, scratch=None
     ) -> np.ndarray:
@@ -276,9 +207,9 @@ class Dropout(Layer):
         Parameters
         ----------
         rows : ndarray of shape (n_samples,), dtype uint64
-            From :func:`row_keys`.
+            From the network's row keys (``row_keys`` of the pass).
         units : ndarray of shape (ceil(n_units / 4),), dtype uint64
-            From :meth:`unit_keys`.
+            The layer's unit keys (one per four units).
         out : ndarray of shape (n_samples, n_units)
             Float buffer receiving ``0`` or ``1 / (1 - rate)``.
         scratch : ndarray of shape (n_samples, ceil(n_units / 4)), uint64, optional
