@@ -1,5 +1,6 @@
 """skdeep: scikit-learn-compatible neural networks on a vectorized NumPy core."""
 
+from . import _legacy
 from ._display import TrainingCurveDisplay
 from .estimators import (
     DeepNetClassifier,
@@ -9,7 +10,9 @@ from .estimators import (
     TabularNetRegressor,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
+
+_legacy.install()
 
 __all__ = [
     "DeepNetClassifier",

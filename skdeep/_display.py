@@ -172,13 +172,7 @@ class TrainingCurveDisplay:
         display = cls(
             loss_curve=network.loss_curve_,
             validation_scores=getattr(network, "validation_scores_", None),
-            estimator_name=(
-                name
-                if name is not None
-                else type(
-                    estimator if type(network).__name__.startswith("_") else network
-                ).__name__
-            ),
+            estimator_name=name if name is not None else _name_of(estimator, network),
             score_name=score_name,
         )
         return display.plot(ax=ax, **kwargs)
@@ -216,6 +210,14 @@ def _network_of(estimator):
             f"{type(estimator).__name__}."
         )
     return found
+
+
+def _name_of(estimator, network) -> str:
+    """Return the class name shown: a TabularNet's own, else the network's."""
+    from .estimators import TabularNetClassifier, TabularNetRegressor
+
+    tabular = isinstance(estimator, TabularNetClassifier | TabularNetRegressor)
+    return type(estimator if tabular else network).__name__
 
 
 def _integer_locator():

@@ -5,7 +5,7 @@ engine included) can raise them, and every layer above can catch them by
 type.
 """
 
-__all__ = ["TrainingDivergedError"]
+__all__ = ["ModelVersionError", "TrainingDivergedError"]
 
 
 class TrainingDivergedError(ValueError):
@@ -51,3 +51,37 @@ class TrainingDivergedError(ValueError):
 
     def __reduce__(self):
         return type(self), (self.reason, self.advice)
+
+
+class ModelVersionError(ImportError):
+    """A model file names code of an earlier skdeep that this one no longer has.
+
+    Raised while unpickling (pickle, joblib, skops) a model written by an
+    earlier version of skdeep whose classes have moved or changed their
+    fitted state since: such a model cannot be loaded, only refit.
+
+    Parameters
+    ----------
+    name : str
+        The module or class the file names.
+
+    Examples
+    --------
+    >>> from skdeep.exceptions import ModelVersionError
+    >>> print(ModelVersionError("skdeep.estimators._tabular_classifier"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    This model file was written by an earlier version of skdeep (it names
+    skdeep.estimators._tabular_classifier, which this version no longer has);
+    fit the model again with this version.
+    """
+
+    def __init__(self, name: str):
+        self.name_in_file = name
+        super().__init__(
+            "This model file was written by an earlier version of skdeep (it "
+            f"names {name}, which this version no longer has); fit the model "
+            "again with this version."
+        )
+
+    def __reduce__(self):
+        return type(self), (self.name_in_file,)

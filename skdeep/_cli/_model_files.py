@@ -66,6 +66,14 @@ def load_model(path: Path):
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:
         raise CLIError(f"{path} is not a skops model file: {first_line(exc)}") from None
+    from .._legacy import REMOVED_CLASSES, REMOVED_MODULES
+
+    for name in untrusted:
+        if name in REMOVED_CLASSES or name.rpartition(".")[0] in REMOVED_MODULES:
+            raise CLIError(
+                f"{path} was written by an earlier version of skdeep (it names "
+                f"{name}, which this version no longer has); fit the model again"
+            )
     unsafe = sorted(set(untrusted) - trusted_types())
     if unsafe:
         raise CLIError(

@@ -1,13 +1,16 @@
 """Safe persistence with skops, and pickle/joblib."""
 
 import pickle
+from pathlib import Path
 
 import joblib
 import numpy as np
 import pytest
 from skops import io as sio
+from sklearn.datasets import load_iris
 
 from skdeep import DeepNetClassifier, DeepNetRegressor, LogisticUnit
+from skdeep.exceptions import ModelVersionError
 
 ESTIMATORS = [
     lambda: LogisticUnit(),
@@ -75,3 +78,43 @@ def test_regressor_skops_round_trip(loss, data, tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
     restored = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(restored.predict(X), est.predict(X))
+
+
+# Files written by skdeep 0.1 (before the package was reorganised, commit
+# 92c94df): a DeepNetClassifier((8,)) on iris, and a small TabularNetRegressor.
+DATA = Path(__file__).parent.parent / "data"
+
+
+def test_deep_net_files_of_0_1_still_load_and_predict_the_same():
+    X, _ = load_iris(return_X_y=True)
+    expected = np.load(DATA / "deepnet_0.1_proba.npy")
+    with open(DATA / "deepnet_0.1.pkl", "rb") as f:
+        from_pickle = pickle.load(f)
+    path = DATA / "deepnet_0.1.skops"
+    untrusted = sio.get_untrusted_types(file=path)
+    assert untrusted == ["skdeep.estimators._deep_net.DeepNetClassifier"]
+    from_skops = sio.load(path, trusted=untrusted)
+    for model in (from_pickle, from_skops):
+        np.testing.assert_array_equal(model.predict_proba(X), expected)
+
+
+@pytest.mark.parametrize("load", ["pickle", "joblib", "skops"])
+def test_tabular_files_of_0_1_say_they_must_be_refit(load):
+    message = "written by an earlier version of skdeep .* fit the model again"
+    with pytest.raises(ModelVersionError, match=message):
+        if load == "pickle":
+            with open(DATA / "tabular_0.1.pkl", "rb") as f:
+                pickle.load(f)
+        elif load == "joblib":
+            joblib.load(DATA / "tabular_0.1.pkl")
+        else:
+            path = DATA / "tabular_0.1.skops"
+            sio.load(path, trusted=sio.get_untrusted_types(file=path))
+
+
+def test_the_command_line_says_so_in_one_line(capsys):
+    from skdeep._cli import main
+
+    assert main(["predict", str(DATA / "tabular_0.1.skops"), "rows.csv"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "written by an earlier version of skdeep" in err

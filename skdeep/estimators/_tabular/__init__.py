@@ -10,3 +10,10 @@ from ._classifier import TabularNetClassifier
 from ._regressor import TabularNetRegressor
 
 __all__ = ["TabularNetClassifier", "TabularNetRegressor"]
+
+
+def __getattr__(name):
+    # Model files of skdeep 0.1 name its member classes here.
+    from ..._legacy import removed_class
+
+    return removed_class(__name__, name)
