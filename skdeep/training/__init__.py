@@ -62,6 +62,7 @@ from ._records import (
     Problem,
     Progress,
     Settings,
+    SilentObserver,
     TrainState,
     Validation,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "Problem",
     "Progress",
     "Settings",
+    "SilentObserver",
     "StepRules",
     "TrainState",
     "Validation",

@@ -334,7 +334,17 @@ class Observer(Protocol):
 
 
 class SilentObserver:
-    """The observer that ignores every report (see :class:`Observer`)."""
+    """The observer that ignores every report (see :class:`Observer`).
+
+    The loops use it when they are given no observer.
+
+    Examples
+    --------
+    >>> from skdeep.training import SilentObserver
+    >>> observer = SilentObserver()
+    >>> observer.end(observer.begin("epoch"), snapshot=None)
+    False
+    """
 
     def begin(self, task_name: str) -> None:
         """Ignore the start of a subtask."""
