@@ -44,16 +44,17 @@ def row_keys(X, projection: np.ndarray, step: int) -> np.ndarray:
 
     Parameters
     ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        The batch as given to the network.
-    projection : ndarray of shape (n_features,)
-        Fixed random float64 vector; ``X @ projection`` fingerprints a row.
+    X : {ndarray, sparse matrix} of shape ([n_members,] n_samples, n_features)
+        The batch as given to the network (each member's rows in a pack).
+    projection : ndarray of shape ([n_members,] n_features)
+        Fixed random float64 vector (one per member in a pack);
+        ``X @ projection`` fingerprints a row.
     step : int
         Training step; the same row gets new keys at every step.
 
     Returns
     -------
-    keys : ndarray of shape (n_samples,), dtype uint64
+    keys : ndarray of shape ([n_members,] n_samples), dtype uint64
     """
     if hasattr(X, "toarray"):  # sparse: row by row already
         fingerprint = np.asarray(X @ projection, dtype=np.float64).ravel()
@@ -62,7 +63,9 @@ def row_keys(X, projection: np.ndarray, step: int) -> np.ndarray:
         # so a row's last bit could depend on its batch. A row-wise sum of a
         # C-ordered array does not.
         rows = np.ascontiguousarray(X, dtype=np.float64)
-        fingerprint = np.multiply(rows, projection).sum(axis=1)
+        if projection.ndim == 2:  # a pack: each member's own projection
+            projection = projection[:, None, :]
+        fingerprint = np.multiply(rows, projection).sum(axis=-1)
     keys = fingerprint.view(np.uint64).copy()
     with np.errstate(over="ignore"):  # uint64 arithmetic wraps, on purpose
         step_key = np.array([step], dtype=np.uint64) * GOLDEN + GOLDEN

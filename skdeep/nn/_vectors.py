@@ -93,10 +93,15 @@ class Layout:
 
     Groups are stored in the order they first appear in the network (Dense
     comes first, so the L2-penalised ``'coefs'`` are one leading slice), and
-    within a group in layer order.
+    within a group in layer order. A pack of ``k`` members stores member
+    after member: the vector is ``k`` rows of ``member_size``, each laid out
+    as one network's, and an array of shape ``s`` is viewed as ``(k, *s)``
+    (strided across members). Slices (``group_slice``, ``role_slices``) are
+    positions within one member's row.
     """
 
-    def __init__(self, specs_per_layer):
+    def __init__(self, specs_per_layer, n_members: int | None = None):
+        self.n_members = n_members
         self.specs = [tuple(specs) for specs in specs_per_layer]
         shapes: dict[str, list] = {}
         for specs in self.specs:
@@ -108,7 +113,8 @@ class Layout:
             for i, shape in enumerate(group_shapes):
                 starts[group, i] = offset
                 offset += 0 if shape is None else int(np.prod(shape))
-        self.size = offset
+        self.member_size = offset
+        self.size = offset * (1 if n_members is None else n_members)
         seen: dict[str, int] = {}
         self.starts = []  # per layer, the start of each of its arrays
         for specs in self.specs:
@@ -167,12 +173,18 @@ class Layout:
             per_layer.append(tuple(arrays))
         return tuple(per_layer)
 
+    def rows(self, flat: np.ndarray) -> np.ndarray:
+        """View ``flat`` as one row per member, ``(n_members or 1, member_size)``."""
+        return flat.reshape(self.n_members or 1, self.member_size)
+
     def views(self, flat: np.ndarray):
         """Per-group lists and per-layer tuples of views into ``flat``."""
         if flat.shape != (self.size,):
             raise ValueError(
                 f"Expected a vector of {self.size} parameters, got {flat.shape}."
             )
+        if self.n_members is not None:
+            flat = self.rows(flat)  # (k, member_size): views get a member axis
         groups: dict[str, list] = {g: [] for g in self.groups}
         per_layer = []
         for specs, layer_starts in zip(self.specs, self.starts, strict=True):
@@ -181,7 +193,9 @@ class Layout:
                 view = None
                 if spec.shape is not None:
                     size = int(np.prod(spec.shape))
-                    view = flat[start : start + size].reshape(spec.shape)
+                    view = flat[..., start : start + size].reshape(
+                        *flat.shape[:-1], *spec.shape
+                    )
                 groups[spec.group].append(view)
                 views.append(view)
             per_layer.append(tuple(views))
@@ -208,6 +222,8 @@ class Vectors:
         The stack; each layer's ``params`` and ``state`` specs.
     activation : str
         The hidden activation, for the initializers that depend on it.
+    n_members : int or None, default=None
+        Members of a pack: every array gets a leading member axis.
 
     Attributes
     ----------
@@ -224,11 +240,12 @@ class Vectors:
     (13, [(2, 3), (3, 1)])
     """
 
-    def __init__(self, layers, activation: str):
+    def __init__(self, layers, activation: str, n_members: int | None = None):
         self.layers = list(layers)
         self.activation = activation
-        self.params = Layout([layer.params for layer in self.layers])
-        self.state = Layout([layer.state for layer in self.layers])
+        self.n_members = n_members
+        self.params = Layout([layer.params for layer in self.layers], n_members)
+        self.state = Layout([layer.state for layer in self.layers], n_members)
 
     def shapes(self, group: str) -> list:
         """Shapes of a parameter group's arrays, layer by layer.
@@ -373,8 +390,10 @@ class Vectors:
 
         Parameters
         ----------
-        rng : numpy.random.RandomState or numpy.random.Generator
-            The one source of randomness.
+        rng : RandomState, Generator, or a sequence of them
+            The one source of randomness; for a pack, one per member (a
+            single one is drawn from member after member). Each member draws
+            what a single network drawing from its source would.
         dtype : numpy.dtype
             Dtype of the parameters.
         init : str, default='glorot_uniform_sklearn'
@@ -388,12 +407,48 @@ class Vectors:
         """
         initializer = partial(INITIALIZERS[init], activation=self.activation)
         params = self.unpack(np.empty(self.params.size, dtype=dtype))
-        for layer, views in zip(self.layers, params.layers, strict=True):
+        if self.n_members is None:
+            self._init_member(params.layers, rng, dtype, initializer)
+            return params
+        sources = list(rng) if isinstance(rng, list | tuple) else [rng] * self.n_members
+        if len(sources) != self.n_members:
+            raise ValueError(
+                f"Got {len(sources)} random sources for {self.n_members} members."
+            )
+        for member, source in enumerate(sources):
+            views = [
+                [None if v is None else v[member] for v in layer]
+                for layer in params.layers
+            ]
+            self._init_member(views, source, dtype, initializer)
+        return params
+
+    def _init_member(self, layer_views, rng, dtype, initializer) -> None:
+        for layer, views in zip(self.layers, layer_views, strict=True):
             values = iter(layer.init_params(rng, dtype, initializer))
             for view in views:
                 if view is not None:
                     view[...] = next(values)
-        return params
+
+    def take_members(self, flat: np.ndarray, index, state: bool = False):
+        """Return a new flat vector of the members ``index`` of a pack.
+
+        Parameters
+        ----------
+        flat : ndarray
+            A parameter (or optimizer-state) vector of this layout, or a
+            state vector with ``state=True``.
+        index : array-like of int
+            The members kept, in order.
+        state : bool, default=False
+            Whether ``flat`` is laid out as the state vector.
+
+        Returns
+        -------
+        taken : ndarray of shape (len(index) * member_size,)
+        """
+        layout = self.state if state else self.params
+        return layout.rows(flat)[np.asarray(index)].reshape(-1)
 
     def init_stats(self, dtype) -> BatchNormStats:
         """Return the running statistics of a fresh network (zeros and ones).

@@ -14,6 +14,8 @@ Conventions
   sample in the objective ``sum_i weight_i * loss_i``. Passing
   ``sample_weight / sample_weight.sum()`` (or ``1 / n_samples``) gives the
   weighted mean that the estimators minimise.
+- A pack of ``k`` members adds a leading member axis to all three, ``(k,
+  n_samples, ...)``; the loss is then the sum of the members' losses.
 
 Every loss here is the negative log-likelihood of its link's canonical
 family (sigmoid for Bernoulli, softmax for categorical, identity for
@@ -43,7 +45,14 @@ __all__ = [
 def _weighted_sum(values: np.ndarray, weight: float | np.ndarray) -> float:
     if np.ndim(weight) == 0:
         return float(weight) * float(values.sum())
-    return float(np.dot(weight, values))
+    if values.ndim == 1:
+        return float(np.dot(weight, values))
+    return float(np.einsum("ki,ki->", weight, values))
+
+
+def _per_row(weight):
+    """Return a scalar weight, or per-sample weights broadcast over outputs."""
+    return weight if np.ndim(weight) == 0 else weight[..., None]
 
 
 def _check_smoothing(label_smoothing: float) -> None:
@@ -131,10 +140,10 @@ class BinaryCrossEntropy:
             target = target * (1 - eps) + eps / 2
         per_sample = np.logaddexp(0, raw)
         per_sample -= target * raw
-        loss = _weighted_sum(per_sample.sum(axis=1), weight)
+        loss = _weighted_sum(per_sample.sum(axis=-1), weight)
         expit(raw, out=raw)
         raw -= target
-        raw *= weight if np.ndim(weight) == 0 else weight[:, None]
+        raw *= _per_row(weight)
         return loss
 
 
@@ -195,9 +204,9 @@ class CategoricalCrossEntropy:
         # Shifting finite scores of opposite extremes may overflow to -inf,
         # whose exp is the correct 0: not worth a warning.
         with np.errstate(over="ignore"):
-            raw -= raw.max(axis=1, keepdims=True)
+            raw -= raw.max(axis=-1, keepdims=True)
         np.exp(raw, out=raw)
-        raw /= raw.sum(axis=1, keepdims=True)
+        raw /= raw.sum(axis=-1, keepdims=True)
 
     def loss_gradient(
         self, raw: np.ndarray, target: np.ndarray, weight: float | np.ndarray
@@ -218,21 +227,24 @@ class CategoricalCrossEntropy:
         loss : float
             ``sum_i weight_i * loss(raw_i, target_i)``.
         """
-        rows = np.arange(raw.shape[0])
-        raw -= raw.max(axis=1, keepdims=True)
+        # (sample,) or (member, sample) indices of the true classes' scores.
+        true = (np.arange(raw.shape[-2]), target)
+        if raw.ndim == 3:
+            true = (np.arange(raw.shape[0])[:, None], *true)
+        raw -= raw.max(axis=-1, keepdims=True)
         eps = self.label_smoothing
         # sum_k q_k z_k; the shift cancels, since the q_k sum to one.
-        true_score = raw[rows, target]
+        true_score = raw[true]
         if eps:
-            true_score = (1 - eps) * true_score + eps * raw.mean(axis=1)
+            true_score = (1 - eps) * true_score + eps * raw.mean(axis=-1)
         np.exp(raw, out=raw)
-        norm = raw.sum(axis=1)
+        norm = raw.sum(axis=-1)
         loss = _weighted_sum(np.log(norm) - true_score, weight)
-        raw /= norm[:, None]
-        raw[rows, target] -= 1 - eps
+        raw /= norm[..., None]
+        raw[true] -= 1 - eps
         if eps:
-            raw -= eps / raw.shape[1]
-        raw *= weight if np.ndim(weight) == 0 else weight[:, None]
+            raw -= eps / raw.shape[-1]
+        raw *= _per_row(weight)
         return loss
 
 
@@ -297,9 +309,9 @@ class SquaredError:
             ``sum_i weight_i * sum_k (raw_ik - target_ik) ** 2 / 2``.
         """
         raw -= target
-        per_sample = np.einsum("ij,ij->i", raw, raw)
+        per_sample = np.einsum("...j,...j->...", raw, raw)
         loss = 0.5 * _weighted_sum(per_sample, weight)
-        raw *= weight if np.ndim(weight) == 0 else weight[:, None]
+        raw *= _per_row(weight)
         return loss
 
 
@@ -366,13 +378,13 @@ class PoissonDeviance:
         loss : float
             ``sum_i weight_i * sum_k loss(raw_ik, target_ik)``.
         """
-        per_sample = np.einsum("ij,ij->i", target, raw)
+        per_sample = np.einsum("...j,...j->...", target, raw)
         np.exp(raw, out=raw)
-        per_sample -= raw.sum(axis=1)
-        per_sample -= (xlogy(target, target) - target).sum(axis=1)
+        per_sample -= raw.sum(axis=-1)
+        per_sample -= (xlogy(target, target) - target).sum(axis=-1)
         loss = -_weighted_sum(per_sample, weight)
         raw -= target
-        raw *= weight if np.ndim(weight) == 0 else weight[:, None]
+        raw *= _per_row(weight)
         return loss
 
 

@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from ._keys import row_keys
@@ -92,41 +94,41 @@ class Network:
         batch_norm: bool = False,
         dropout_seed: int = 0,
         input_layers=(),
+        n_members: int | None = None,
     ):
         self.layer_units = tuple(int(n) for n in layer_units)
         if len(self.layer_units) < 2 or min(self.layer_units) < 1:
             raise ValueError(f"Invalid layer_units {self.layer_units}.")
+        if n_members is not None and int(n_members) < 1:
+            raise ValueError(f"n_members must be at least 1; got {n_members}.")
+        self.n_members = None if n_members is None else int(n_members)
         hidden = self.layer_units[1:-1]
-        rates = (
-            [float(dropout)] * len(hidden)
-            if np.ndim(dropout) == 0
-            else [float(r) for r in dropout]
-        )
-        if len(rates) != len(hidden):
-            raise ValueError(
-                f"Got {len(rates)} dropout rates for {len(hidden)} hidden layers."
-            )
+        rates = _dropout_rates(dropout, len(hidden), self.n_members)
         self.activation = activation
         self.loss = LOSSES[loss]() if isinstance(loss, str) else loss
         self.layers = list(input_layers)
+        if any(layer.n_members != self.n_members for layer in self.layers):
+            raise ValueError("The input layers must have the network's n_members.")
         units = list(self.layer_units)
         if self.layers:
             units[0] = self.layers[-1].n_outputs
+        k = self.n_members
         for l, (n_in, n_out) in enumerate(zip(units[:-1], units[1:], strict=True)):
-            self.layers.append(Dense(n_in, n_out, fit_intercept))
+            self.layers.append(Dense(n_in, n_out, fit_intercept, n_members=k))
             if l == len(hidden):
                 break
             if batch_norm:
-                self.layers.append(BatchNorm(n_out))
-            self.layers.append(ActivationLayer(activation, n_out))
-            if rates[l] > 0:
-                self.layers.append(Dropout(rates[l], n_out, position=l))
+                self.layers.append(BatchNorm(n_out, n_members=k))
+            self.layers.append(ActivationLayer(activation, n_out, n_members=k))
+            if np.any(rates[l] > 0):
+                rate = float(rates[l]) if k is None else rates[l]
+                self.layers.append(Dropout(rate, n_out, position=l, n_members=k))
         self._stochastic = any(layer.stochastic for layer in self.layers)
         self.set_dropout_seed(dropout_seed)
         self.first_trainable = next(
             i for i, lay in enumerate(self.layers) if lay.params
         )
-        self.vectors = Vectors(self.layers, activation)
+        self.vectors = Vectors(self.layers, activation, self.n_members)
         self.n_params = self.vectors.params.size
         self.n_coef_params = self.vectors.params.group_size("coefs")
         self._coef_slice = self.vectors.params.group_slice("coefs")
@@ -164,17 +166,58 @@ class Network:
         """Choose the seed of the random masks: same seed, rows, step, mask."""
         for layer in self.layers:
             layer.reseed(seed)
-        self._projection = (
-            np.random.default_rng(seed).normal(size=self.layer_units[0])
-            if self._stochastic
-            else None
-        )
+        self._projection = None
+        if self._stochastic and self.n_members is None:
+            self._projection = np.random.default_rng(seed).normal(
+                size=self.layer_units[0]
+            )
+        elif self._stochastic:
+            seeds = np.broadcast_to(np.asarray(seed, dtype=np.int64), (self.n_members,))
+            self._projection = np.stack(
+                [
+                    np.random.default_rng(int(s)).normal(size=self.layer_units[0])
+                    for s in seeds
+                ]
+            )
+
+    def subset(self, members) -> Network:
+        """Return the network of some members of this pack (for compaction).
+
+        Layers, seeds and per-member rates follow the members kept; the
+        flat vectors of the result are :meth:`Vectors.take_members` of this
+        network's.
+
+        Parameters
+        ----------
+        members : array-like of int
+            The members kept, in order.
+
+        Returns
+        -------
+        network : Network
+            A pack of ``len(members)`` members.
+        """
+        if self.n_members is None:
+            raise ValueError("Only a pack (n_members set) has members to take.")
+        members = np.asarray(members, dtype=np.intp)
+        network = copy.copy(self)
+        network.n_members = members.size
+        network.layers = [layer.select(members) for layer in self.layers]
+        network.vectors = Vectors(network.layers, self.activation, members.size)
+        network.n_params = network.vectors.params.size
+        if self._projection is not None:
+            network._projection = self._projection[members]
+        return network
 
     def workspace(self, n_rows: int, dtype) -> Workspace:
         """Return buffers for batches of up to ``n_rows`` rows of ``dtype``."""
         return Workspace(self, n_rows, dtype)
 
     # -- the flat vectors (see Vectors) ----------------------------------------
+    def member_rows(self, flat: np.ndarray) -> np.ndarray:
+        """View a flat parameter vector as ``(n_members or 1, n_params // k)``."""
+        return self.vectors.params.rows(flat)
+
     def shapes(self, group: str) -> list:
         """Return a group's array shapes, layer by layer (:meth:`Vectors.shapes`)."""
         return self.vectors.shapes(group)
@@ -315,19 +358,26 @@ class Network:
         ----------
         params : Params
             Network parameters.
-        strength : float
-            :math:`\lambda`; biases and batch-norm parameters are not
-            penalised.
+        strength : float or ndarray of shape (n_members, 1, 1)
+            :math:`\lambda` (one per member in a pack); biases and
+            batch-norm parameters are not penalised.
 
         Returns
         -------
         penalty : float
         """
-        if strength == 0:
+        if self.n_members is None:
+            if strength == 0:
+                return 0.0
+            # All weights are one contiguous slice: one dot product.
+            coef = params.flat[self._coef_slice]
+            return 0.5 * strength * float(np.dot(coef, coef))
+        if not np.any(strength):
             return 0.0
-        # All weights are one contiguous slice: one dot product.
-        coef = params.flat[self._coef_slice]
-        return 0.5 * strength * float(np.dot(coef, coef))
+        coef = self.member_rows(params.flat)[:, self._coef_slice]
+        squares = np.einsum("ij,ij->i", coef, coef)
+        strengths = np.broadcast_to(np.ravel(strength), squares.shape)
+        return 0.5 * float(np.dot(strengths, squares))
 
     def loss_gradient(
         self,
@@ -408,6 +458,8 @@ class Network:
         objective : float
             As in :meth:`loss_gradient`, over all samples.
         """
+        if self.n_members is not None:
+            raise ValueError("A pack trains by minibatches, not full-batch L-BFGS.")
         n, step = X.shape[0], workspace.n_rows
         if n <= step:
             return self.loss_gradient(params, grads, X, target, weight, l2, workspace)
@@ -445,8 +497,9 @@ class Network:
         ----------
         params : Params
             Network parameters.
-        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-            Input in the parameters' dtype.
+        X : {ndarray, sparse matrix} of shape ([n_members,] n_samples, n_features)
+            Input in the parameters' dtype; a pack takes rows shared by
+            every member, or each member's own.
         chunk_rows : int, default=2048
             Rows per chunk.
         stats : BatchNormStats, default=None
@@ -454,15 +507,18 @@ class Network:
 
         Returns
         -------
-        raw : ndarray of shape (n_samples, n_outputs)
+        raw : ndarray of shape ([n_members,] n_samples, n_outputs)
+            For a pack, every member's raw scores.
         """
-        n = X.shape[0]
+        n = X.shape[-2]
         if n <= chunk_rows:
             return self._infer(params, X, stats)
-        raw = np.empty((n, self.layer_units[-1]), dtype=params.coefs[0].dtype)
+        lead = () if self.n_members is None else (self.n_members,)
+        raw = np.empty((*lead, n, self.layer_units[-1]), dtype=params.coefs[0].dtype)
         for start in range(0, n, chunk_rows):
             stop = min(start + chunk_rows, n)
-            raw[start:stop] = self._infer(params, X[start:stop], stats)
+            rows = X[start:stop] if X.ndim == 2 else X[..., start:stop, :]
+            raw[..., start:stop, :] = self._infer(params, rows, stats)
         return raw
 
     def _infer(self, params: Params, X, stats: BatchNormStats | None) -> np.ndarray:
@@ -472,3 +528,28 @@ class Network:
         for layer, views, state in zip(self.layers, params.layers, states, strict=True):
             x = layer.infer(x, views, state)
         return x
+
+
+def _dropout_rates(dropout, n_hidden: int, n_members: int | None) -> np.ndarray:
+    """Dropout rates of the hidden layers, ``(n_hidden,)`` or per member.
+
+    ``dropout`` is one rate, one per hidden layer, or, for a pack, an array
+    of shape ``(n_members, n_hidden)`` (or ``(n_members, 1)``): one per
+    member and layer.
+    """
+    rates = np.asarray(dropout, dtype=float)
+    if rates.ndim == 2:
+        if n_members is None or rates.shape[0] != n_members:
+            raise ValueError(
+                "Per-member dropout rates need a pack of as many members; got "
+                f"shape {rates.shape} for n_members={n_members}."
+            )
+        return np.broadcast_to(rates, (n_members, n_hidden)).T.copy()
+    rates = np.broadcast_to(rates, (n_hidden,)) if rates.ndim == 0 else rates
+    if rates.shape != (n_hidden,):
+        raise ValueError(
+            f"Got {rates.size} dropout rates for {n_hidden} hidden layers."
+        )
+    if n_members is None:
+        return rates
+    return np.repeat(rates[:, None], n_members, axis=1)

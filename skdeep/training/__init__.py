@@ -13,7 +13,9 @@ train on them and report to an observer:
   schedules).
 
 :func:`fit_stochastic` runs epochs of minibatch steps, :func:`fit_lbfgs`
-hands the full-batch objective to SciPy; :class:`StepRules` applies what
+hands the full-batch objective to SciPy, :func:`fit_pack` trains a pack of
+networks as one (:class:`Members` say what differs between them, each stops
+on its own held-out loss); :class:`StepRules` applies what
 changes step by step (learning rate, weight decay, dropout rate), and
 :func:`start_solver` / :func:`store_solver` carry the update rule's state
 from one call to the next. Training that stops being finite raises
@@ -56,6 +58,7 @@ True
 
 from ._inference import predict_raw
 from ._lbfgs import fit_lbfgs
+from ._pack import Members, PackProgress, fit_pack
 from ._records import (
     Observer,
     Outcome,
@@ -71,8 +74,10 @@ from ._solver import start_solver, store_solver
 from ._stochastic import fit_stochastic
 
 __all__ = [
+    "Members",
     "Observer",
     "Outcome",
+    "PackProgress",
     "Problem",
     "Progress",
     "Settings",
@@ -81,6 +86,7 @@ __all__ = [
     "TrainState",
     "Validation",
     "fit_lbfgs",
+    "fit_pack",
     "fit_stochastic",
     "ntk_step_factors",
     "predict_raw",

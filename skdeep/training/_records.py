@@ -254,6 +254,13 @@ class Settings:
         ``network -> (learning-rate factors, decay factors)``, vectors over
         the flat parameters (either may be None); replaces
         ``learning_rate_factors`` when given (see :func:`ntk_step_factors`).
+    patience : int or None, default=None
+        A pack's members stop after this many epochs without a better
+        held-out loss (:func:`fit_pack`); None trains every member for
+        ``max_iter`` epochs.
+    max_time : float or None, default=None
+        Seconds after which :func:`fit_pack` stops every member at the end
+        of the epoch.
 
     Examples
     --------
@@ -283,6 +290,8 @@ class Settings:
     dropout_schedule: str = "constant"
     learning_rate_factors: dict | None = None
     step_factors: Callable | None = None
+    patience: int | None = None
+    max_time: float | None = None
 
 
 class Outcome(NamedTuple):

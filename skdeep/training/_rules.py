@@ -30,6 +30,9 @@ class StepRules:
         Steps of the whole budget (the step-by-step schedules' horizon).
     origin : int
         The step count at which the budget starts.
+    member_factors : tuple of ndarray or None, default=None
+        For a pack, ``(learning-rate factors, weight-decay factors)`` of the
+        members, shape ``(n_members,)`` each (either may be None).
 
     Examples
     --------
@@ -52,7 +55,15 @@ class StepRules:
     (0.05, 0.025)
     """
 
-    def __init__(self, network, settings, dtype, total_steps: int, origin: int):
+    def __init__(
+        self,
+        network,
+        settings,
+        dtype,
+        total_steps: int,
+        origin: int,
+        member_factors=None,
+    ):
         self.schedule = settings.schedule
         self.total_steps = max(int(total_steps), 1)
         self.origin = origin
@@ -71,9 +82,12 @@ class StepRules:
             self.factors, self.decay_factors = settings.step_factors(network)
         elif any(f != 1 for f in factors.values()):
             self.factors = np.ones(network.n_params)
+            rows = network.member_rows(self.factors)
             for role, factor in factors.items():
                 for piece in network.param_slices(role):
-                    self.factors[piece] = factor
+                    rows[:, piece] = factor
+        if network.n_members is not None:
+            self._per_member(network, member_factors)
         if self.factors is not None:
             self.factors = self.factors.astype(dtype)
             self.rates = np.empty_like(self.factors)
@@ -85,6 +99,28 @@ class StepRules:
             or self.dropout_shape is not None
             or (self.weight_decay > 0 and settings.weight_decay_schedule != "constant")
         )
+
+    def _per_member(self, network, member_factors) -> None:
+        """Make a pack's rates per-parameter vectors, with each member's factors.
+
+        Decay shrinks the decayed roles of every member, so it is a vector
+        too (zero elsewhere) over the whole flat vector, in one piece.
+        """
+        learning, decay = (None, None) if member_factors is None else member_factors
+        if self.factors is None:
+            self.factors = np.ones(network.n_params)
+        mask = np.zeros(network.n_params)
+        rows = network.member_rows(mask)
+        for piece in self.decay_pieces:
+            rows[:, piece] = 1.0
+        if self.decay_factors is not None:
+            mask *= self.decay_factors
+        self.decay_factors = mask
+        self.decay_pieces = [slice(0, network.n_params)]
+        if learning is not None:
+            network.member_rows(self.factors)[...] *= np.asarray(learning)[:, None]
+        if decay is not None:
+            network.member_rows(self.decay_factors)[...] *= np.asarray(decay)[:, None]
 
     def progress(self, step: int) -> float:
         """Return the share of the budget done before this step, in [0, 1]."""
@@ -159,15 +195,17 @@ def ntk_step_factors(role_factors: dict):
 
     def factors(network):
         rates = np.ones(network.n_params)
+        rows = network.member_rows(rates)
         for role, factor in role_factors.items():
             for piece in network.param_slices(role):
-                rates[piece] = factor
+                rows[:, piece] = factor
         decay = np.ones(network.n_params)
         for coef, decay_coef in zip(
             network.unpack(rates).coefs, network.unpack(decay).coefs, strict=True
         ):
-            coef[...] = 1 / np.sqrt(coef.shape[0])
-            decay_coef[...] = np.sqrt(coef.shape[0])
+            fan_in = coef.shape[-2]
+            coef[...] = 1 / np.sqrt(fan_in)
+            decay_coef[...] = np.sqrt(fan_in)
         return rates, decay
 
     return factors

@@ -5,7 +5,15 @@ here, and placed in the stack by :class:`skdeep.nn.Network`.
 """
 
 from ._activation import ActivationLayer
-from ._base import DECAYED_ROLES, ROLES, Layer, LayerContext, ParamSpec, Pass
+from ._base import (
+    DECAYED_ROLES,
+    ROLES,
+    Layer,
+    LayerContext,
+    ParamSpec,
+    Pass,
+    row_sums,
+)
 from ._batch_norm import BatchNorm, BatchNormCache
 from ._category import CategoryEmbedding
 from ._dense import Dense
@@ -29,4 +37,5 @@ __all__ = [
     "LayerContext",
     "ParamSpec",
     "Pass",
+    "row_sums",
 ]

@@ -24,6 +24,8 @@ class ActivationLayer(Layer):
         A key of :data:`skdeep.nn.ACTIVATIONS`.
     n_units : int
         Width of the layer.
+    n_members : int or None, default=None
+        Members of a pack (the activation is the same for all).
 
     Examples
     --------
@@ -37,9 +39,10 @@ class ActivationLayer(Layer):
     array([[0., 5.]])
     """
 
-    def __init__(self, activation: str, n_units: int):
+    def __init__(self, activation: str, n_units: int, n_members: int | None = None):
         self.activation = get_activation(activation)
         self.n_units = n_units
+        self.n_members = n_members
 
     def buffers(self, n_rows: int, dtype, input_grad: bool):
         """Make room for what the activation keeps in training, if anything.
@@ -57,7 +60,7 @@ class ActivationLayer(Layer):
         -------
         buffers : tuple of ndarray of shape (n_rows, n_units)
         """
-        shape = (n_rows, self.n_units)
+        shape = (*self.lead, n_rows, self.n_units)
         return tuple(np.empty(shape, dtype) for _ in range(self.activation.kept))
 
     def forward(self, x: np.ndarray, ctx: LayerContext) -> np.ndarray:
@@ -76,8 +79,8 @@ class ActivationLayer(Layer):
             ``x`` itself.
         """
         if ctx.run.training:
-            n = x.shape[0]
-            self.activation.train(x, tuple(b[:n] for b in ctx.buffers))
+            n = x.shape[-2]
+            self.activation.train(x, tuple(b[..., :n, :] for b in ctx.buffers))
         else:
             self.activation.forward(x)
         ctx.saved = x
@@ -116,7 +119,7 @@ class ActivationLayer(Layer):
         dz : ndarray of shape (n_samples, n_units)
             ``dy`` itself.
         """
-        n = dy.shape[0]
-        kept = tuple(b[:n] for b in ctx.buffers)
+        n = dy.shape[-2]
+        kept = tuple(b[..., :n, :] for b in ctx.buffers)
         self.activation.backward(ctx.saved, kept, dy)
         return dy

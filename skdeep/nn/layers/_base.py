@@ -15,16 +15,32 @@ Conventions
 - Everything the whole pass shares (training or not, the samples' weights,
   the dropout keys of this step, the L2 strength) is in ``ctx.run``, one
   :class:`Pass` record per workspace.
+- A layer of a *pack* (``n_members=k``) holds k independent members: every
+  parameter array has a leading member axis (a spec's shape is one
+  member's), and so do its buffers and its batches, ``(k, n_samples,
+  width)``. Rows are always the second-to-last axis, so ``buffer[..., :n,
+  :]`` is a batch of ``n`` rows with or without members. In inference, the
+  first layer may take rows shared by every member, ``(n_samples, width)``,
+  and broadcast them.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["DECAYED_ROLES", "ROLES", "Layer", "LayerContext", "ParamSpec", "Pass"]
+__all__ = [
+    "DECAYED_ROLES",
+    "ROLES",
+    "Layer",
+    "LayerContext",
+    "ParamSpec",
+    "Pass",
+    "row_sums",
+]
 
 #: What a parameter array can be to the update rule (see :class:`ParamSpec`).
 ROLES = ("weights", "biases", "scales", "embeddings")
@@ -74,11 +90,12 @@ class Pass:
     weight : float or ndarray of shape (n_samples,) or None
         Samples' weights in the batch objective; batch norm weighs its
         statistics by them.
-    row_keys : ndarray of shape (n_samples,) or None
+    row_keys : ndarray of shape ([n_members,] n_samples) or None
         Dropout keys of this step's rows; None reuses the masks already
         drawn (a fixed mask, as gradient checks need).
-    l2 : float
-        Strength of the L2 penalty whose gradient the weights receive.
+    l2 : float or ndarray of shape (n_members, 1, 1)
+        Strength of the L2 penalty whose gradient the weights receive (one
+        per member in a pack).
 
     Examples
     --------
@@ -90,7 +107,7 @@ class Pass:
     training: bool = False
     weight: Any = None
     row_keys: np.ndarray | None = None
-    l2: float = 0.0
+    l2: Any = 0.0
 
 
 class LayerContext:
@@ -174,6 +191,33 @@ class Layer:
     state: tuple = ()
     #: Whether training draws random masks keyed by ``ctx.run.row_keys``.
     stochastic: bool = False
+    #: Members of a pack; None is a single network (no member axis).
+    n_members: int | None = None
+
+    @property
+    def lead(self) -> tuple:
+        """The member axis of the layer's arrays: ``(n_members,)`` or ``()``."""
+        return () if self.n_members is None else (self.n_members,)
+
+    def select(self, members) -> Layer:
+        """Return this layer for some members of its pack (a shallow copy).
+
+        A layer that keeps something per member (a dropout rate, a seed)
+        takes those members' values; the others only change
+        :attr:`n_members`.
+
+        Parameters
+        ----------
+        members : ndarray of int
+            The members kept, in order.
+
+        Returns
+        -------
+        layer : Layer
+        """
+        layer = copy.copy(self)
+        layer.n_members = len(members)
+        return layer
 
     def reseed(self, seed: int) -> None:
         """Choose the seed of the layer's random masks (if it draws any).
@@ -313,3 +357,36 @@ class Layer:
         replace : bool, default=False
             Make the batch's statistics the state, instead of averaging.
         """
+
+
+def row_sums(ones: np.ndarray, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Sum ``x`` over its rows into ``out``, with or without a member axis.
+
+    A product with a vector of ones: on row-major data about twice as fast
+    as ``np.sum(axis=-2)``.
+
+    Parameters
+    ----------
+    ones : ndarray of shape (n_rows,)
+        Ones, at least as many as ``x`` has rows.
+    x : ndarray of shape ([n_members,] n, width)
+        The values.
+    out : ndarray of shape ([n_members,] width)
+        Receives the sums.
+
+    Returns
+    -------
+    out : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdeep.nn.layers import row_sums
+    >>> row_sums(np.ones(4), np.arange(12.0).reshape(2, 3, 2), np.empty((2, 2)))
+    array([[ 6.,  9.],
+           [24., 27.]])
+    """
+    n = x.shape[-2]
+    if x.ndim == 2:
+        return np.dot(ones[:n], x, out=out)
+    return np.matmul(ones[:n], x, out=out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Layer, LayerContext, ParamSpec
+from ._base import Layer, LayerContext, ParamSpec, row_sums
 
 __all__ = ["BatchNorm", "BatchNormCache"]
 
@@ -20,6 +20,8 @@ class BatchNormCache:
         Width of the layer.
     dtype : numpy.dtype
         Floating dtype.
+    lead : tuple, default=()
+        ``(n_members,)`` for a pack.
 
     Examples
     --------
@@ -28,16 +30,16 @@ class BatchNormCache:
     (32, 8)
     """
 
-    def __init__(self, n_rows: int, n_units: int, dtype):
+    def __init__(self, n_rows: int, n_units: int, dtype, lead: tuple = ()):
         # z - mean: with inv_std it gives the normalized z_hat, never stored.
-        self.centered = np.empty((n_rows, n_units), dtype=dtype)
-        self.scratch = np.empty((n_rows, n_units), dtype=dtype)
+        self.centered = np.empty((*lead, n_rows, n_units), dtype=dtype)
+        self.scratch = np.empty((*lead, n_rows, n_units), dtype=dtype)
         # Column sums as products with a vector of ones: faster than
         # np.sum(axis=0) on row-major data, and free of its overhead.
         self.ones = np.ones(n_rows, dtype=dtype)
-        self.mean = np.empty(n_units, dtype=dtype)
-        self.var = np.empty(n_units, dtype=dtype)
-        self.inv_std = np.empty(n_units, dtype=dtype)
+        self.mean = np.empty((*lead, n_units), dtype=dtype)
+        self.var = np.empty((*lead, n_units), dtype=dtype)
+        self.inv_std = np.empty((*lead, n_units), dtype=dtype)
         self.weight = None
 
 
@@ -52,6 +54,8 @@ class BatchNorm(Layer):
         Weight of the old value in the running averages used for inference.
     epsilon : float, default=1e-5
         Added to the variance before the square root.
+    n_members : int or None, default=None
+        Members of a pack, each normalised over its own rows.
 
     Notes
     -----
@@ -98,7 +102,14 @@ class BatchNorm(Layer):
            [ 1.]])
     """
 
-    def __init__(self, n_units: int, momentum: float = 0.9, epsilon: float = 1e-5):
+    def __init__(
+        self,
+        n_units: int,
+        momentum: float = 0.9,
+        epsilon: float = 1e-5,
+        n_members: int | None = None,
+    ):
+        self.n_members = n_members
         self.momentum = momentum
         self.epsilon = epsilon
         self.params = (
@@ -161,7 +172,7 @@ class BatchNorm(Layer):
         -------
         cache : BatchNormCache
         """
-        return BatchNormCache(n_rows, self.params[0].shape[0], dtype)
+        return BatchNormCache(n_rows, self.params[0].shape[0], dtype, self.lead)
 
     def forward(self, x: np.ndarray, ctx: LayerContext) -> np.ndarray:
         """Normalize ``x`` in place: batch statistics in training, else running.
@@ -265,24 +276,24 @@ class BatchNorm(Layer):
             The weights :math:`p_i` (summing to one); None or a scalar means
             equal weights.
         """
-        n = z.shape[0]
-        centered, scratch = cache.centered[:n], cache.scratch[:n]
+        n = z.shape[-2]
+        centered, scratch = cache.centered[..., :n, :], cache.scratch[..., :n, :]
         cache.weight = None if weight is None or np.ndim(weight) == 0 else weight
         weights = cache.ones[:n] if cache.weight is None else cache.weight
-        np.dot(weights, z, out=cache.mean)
+        _weighted_rows(weights, z, cache.mean)
         if cache.weight is None:
             cache.mean /= n
-        np.subtract(z, cache.mean, out=centered)
+        np.subtract(z, _rows(cache.mean), out=centered)
         np.square(centered, out=scratch)
-        np.dot(weights, scratch, out=cache.var)
+        _weighted_rows(weights, scratch, cache.var)
         if cache.weight is None:
             cache.var /= n
         np.add(cache.var, self.epsilon, out=cache.inv_std)
         np.sqrt(cache.inv_std, out=cache.inv_std)
         np.reciprocal(cache.inv_std, out=cache.inv_std)
         # gamma z_hat + beta = (z - mean) (gamma inv_std) + beta: two passes.
-        np.multiply(centered, scale * cache.inv_std, out=z)
-        z += offset
+        np.multiply(centered, _rows(scale * cache.inv_std), out=z)
+        z += _rows(offset)
 
     def forward_inference(
         self,
@@ -305,8 +316,8 @@ class BatchNorm(Layer):
         """
         # y = (z - mu) * gamma / sqrt(var + eps) + beta = z * a + b
         a = scale / np.sqrt(running_var + self.epsilon)
-        z *= a
-        z += offset - running_mean * a
+        z *= _rows(a)
+        z += _rows(offset - running_mean * a)
 
     def backward_batch(
         self,
@@ -331,14 +342,14 @@ class BatchNorm(Layer):
             Receive :math:`\partial L / \partial \gamma` and
             :math:`\partial L / \partial \beta`.
         """
-        n = delta.shape[0]
-        centered, scratch = cache.centered[:n], cache.scratch[:n]
+        n = delta.shape[-2]
+        centered, scratch = cache.centered[..., :n, :], cache.scratch[..., :n, :]
         inv_std = cache.inv_std
         # d(gamma) = sum(delta z_hat) = inv_std sum(delta (z - mean)).
         np.multiply(delta, centered, out=scratch)
-        np.dot(cache.ones[:n], scratch, out=scale_grad)
+        row_sums(cache.ones, scratch, out=scale_grad)
         scale_grad *= inv_std
-        np.dot(cache.ones[:n], delta, out=offset_grad)
+        row_sums(cache.ones, delta, out=offset_grad)
         # With g = gamma delta and z_hat = (z - mean) inv_std,
         # dz = inv_std (g - p sum(g) - p z_hat sum(g z_hat))
         #    = c1 delta - p (c3 + (z - mean) c2), where c1 = gamma inv_std,
@@ -349,11 +360,11 @@ class BatchNorm(Layer):
         if cache.weight is None:
             c2 /= n
             c3 /= n
-        np.multiply(centered, c2, out=scratch)
-        scratch += c3
+        np.multiply(centered, _rows(c2), out=scratch)
+        scratch += _rows(c3)
         if cache.weight is not None:
-            scratch *= cache.weight[:, None]
-        delta *= c1
+            scratch *= cache.weight[..., None]
+        delta *= _rows(c1)
         delta -= scratch
 
     def update_running(
@@ -372,3 +383,18 @@ class BatchNorm(Layer):
         running_mean += (1 - self.momentum) * cache.mean
         running_var *= self.momentum
         running_var += (1 - self.momentum) * cache.var
+
+
+def _rows(values):
+    """Return per-unit values broadcast over a batch's rows (or a pack's)."""
+    return values if values.ndim == 1 else values[..., None, :]
+
+
+def _weighted_rows(weights, x, out) -> None:
+    """``out = weights @ x`` over the rows: weights (n,) or one row per member."""
+    if x.ndim == 2:
+        np.dot(weights, x, out=out)
+    elif weights.ndim == 1:
+        np.matmul(weights, x, out=out)
+    else:
+        np.matmul(weights[:, None, :], x, out=out[:, None, :])

@@ -11,11 +11,18 @@ __all__ = ["CategoryEmbedding"]
 
 
 class _CategoryBuffers:
-    __slots__ = ("index", "out")
+    __slots__ = ("index", "out", "table_grad")
 
     def __init__(self, n_rows, layer, dtype):
-        self.index = np.empty((n_rows, layer.n_embedded), dtype=np.intp)
-        self.out = np.empty((n_rows, layer.n_outputs), dtype=dtype)
+        lead = layer.lead
+        self.index = np.empty((*lead, n_rows, layer.n_embedded), dtype=np.intp)
+        self.out = np.empty((*lead, n_rows, layer.n_outputs), dtype=dtype)
+        # A pack's tables, one after another (its gradient is summed there).
+        self.table_grad = (
+            np.empty((layer.n_members * layer.n_rows_table, layer.n_units), dtype)
+            if lead
+            else None
+        )
 
 
 class CategoryEmbedding(Layer):
@@ -40,6 +47,8 @@ class CategoryEmbedding(Layer):
         Number of codes :math:`c_j` of each embedded column, code 0 included.
     n_units : int, default=8
         Width :math:`d` of every embedding (RealMLP-TD's ``embedding_size``).
+    n_members : int or None, default=None
+        Members of a pack, each with its own tables.
 
     Attributes
     ----------
@@ -66,7 +75,15 @@ class CategoryEmbedding(Layer):
     True
     """
 
-    def __init__(self, n_features: int, embedded, cardinalities, n_units: int = 8):
+    def __init__(
+        self,
+        n_features: int,
+        embedded,
+        cardinalities,
+        n_units: int = 8,
+        n_members: int | None = None,
+    ):
+        self.n_members = n_members
         self.n_features = int(n_features)
         self.embedded = np.asarray(embedded, dtype=np.intp).reshape(-1)
         self.cardinalities = np.asarray(cardinalities, dtype=np.intp).reshape(-1)
@@ -148,7 +165,7 @@ class CategoryEmbedding(Layer):
         -------
         index : ndarray of shape (n_samples, n_embedded)
         """
-        codes = x[:, self.embedded]
+        codes = x[..., self.embedded]
         valid = (codes >= 0) & (codes < self.cardinalities)  # False for NaN
         np.copyto(codes, 0, where=~valid)
         if out is None:
@@ -158,10 +175,13 @@ class CategoryEmbedding(Layer):
         return out
 
     def _embed(self, x, table, index, out):
-        n = x.shape[0]
-        out[:, : self.passthrough.size] = x[:, self.passthrough]
-        emb = out[:, self.passthrough.size :].reshape(n, self.n_embedded, self.n_units)
-        np.take(table, index, axis=0, out=emb)
+        width = self.passthrough.size
+        out[..., :width] = x[..., self.passthrough]
+        emb = out[..., width:].reshape(*out.shape[:-1], self.n_embedded, self.n_units)
+        if table.ndim == 2:
+            np.take(table, index, axis=0, out=emb)
+        else:  # a pack: member m's rows from its own table
+            emb[...] = table[np.arange(table.shape[0])[:, None, None], index]
         return out
 
     def forward(self, x, ctx: LayerContext) -> np.ndarray:
@@ -179,9 +199,9 @@ class CategoryEmbedding(Layer):
         y : ndarray of shape (n_samples, n_outputs)
         """
         x = dense(x)
-        n = x.shape[0]
-        index = self.table_index(x, out=ctx.buffers.index[:n])
-        return self._embed(x, ctx.params[0], index, ctx.buffers.out[:n])
+        n = x.shape[-2]
+        index = self.table_index(x, out=ctx.buffers.index[..., :n, :])
+        return self._embed(x, ctx.params[0], index, ctx.buffers.out[..., :n, :])
 
     def infer(self, x, params: tuple, state: tuple) -> np.ndarray:
         """Look the codes up into a new array.
@@ -200,8 +220,10 @@ class CategoryEmbedding(Layer):
         y : ndarray of shape (n_samples, n_outputs)
         """
         x = dense(x)
-        out = np.empty((x.shape[0], self.n_outputs), dtype=params[0].dtype)
-        return self._embed(x, params[0], self.table_index(x), out)
+        table = params[0]
+        lead = table.shape[:-2]
+        out = np.empty((*lead, x.shape[-2], self.n_outputs), dtype=table.dtype)
+        return self._embed(x, table, self.table_index(x), out)
 
     def backward(self, dy: np.ndarray, ctx: LayerContext) -> None:
         """Sum the output gradients into the table rows; no input gradient.
@@ -218,12 +240,20 @@ class CategoryEmbedding(Layer):
         dx : None
             The codes have no gradient.
         """
-        n = dy.shape[0]
-        index = ctx.buffers.index[:n].reshape(-1)
-        d_emb = dy[:, self.passthrough.size :].reshape(n * self.n_embedded, -1)
-        d_table = ctx.grads[0]
+        n = dy.shape[-2]
+        index = ctx.buffers.index[..., :n, :]
+        d_emb = dy[..., self.passthrough.size :].reshape(-1, self.n_units)
+        d_table, rows = ctx.grads[0], self.n_rows_table
+        if self.n_members is not None:
+            # Member m's rows are rows m * R, ..., m * R + R - 1 of one table.
+            offsets = np.arange(self.n_members)[:, None, None] * rows
+            index, rows = index + offsets, rows * self.n_members
+            flat, d_table = d_table, ctx.buffers.table_grad
+        index = index.reshape(-1)
         for unit in range(self.n_units):  # one bincount per unit, no add.at
             d_table[:, unit] = np.bincount(
-                index, weights=d_emb[:, unit], minlength=self.n_rows_table
+                index, weights=d_emb[:, unit], minlength=rows
             )
+        if self.n_members is not None:
+            flat[...] = d_table.reshape(flat.shape)
         return None

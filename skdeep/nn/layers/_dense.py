@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ._base import Layer, LayerContext, ParamSpec
+from ._base import Layer, LayerContext, ParamSpec, row_sums
 
 __all__ = ["Dense"]
 
@@ -13,13 +13,13 @@ __all__ = ["Dense"]
 class _DenseBuffers:
     __slots__ = ("input_grad", "ones", "out", "scratch")
 
-    def __init__(self, n_rows, n_inputs, n_units, dtype, input_grad):
-        self.out = np.empty((n_rows, n_units), dtype=dtype)
+    def __init__(self, lead, n_rows, n_inputs, n_units, dtype, input_grad):
+        self.out = np.empty((*lead, n_rows, n_units), dtype=dtype)
         self.input_grad = (
-            np.empty((n_rows, n_inputs), dtype=dtype) if input_grad else None
+            np.empty((*lead, n_rows, n_inputs), dtype=dtype) if input_grad else None
         )
         # Holds alpha * W for the L2 gradient, so no batch allocates it.
-        self.scratch = np.empty((n_inputs, n_units), dtype=dtype)
+        self.scratch = np.empty((*lead, n_inputs, n_units), dtype=dtype)
         self.ones = np.ones(n_rows, dtype=dtype)
 
 
@@ -37,6 +37,10 @@ class Dense(Layer):
         Number of units, ``fan_out``.
     fit_intercept : bool, default=True
         Whether the layer has a bias :math:`b`.
+    n_members : int or None, default=None
+        Members of a pack: ``n_members`` independent layers whose weights
+        are stacked, ``(n_members, n_inputs, n_units)``, applied by one
+        batched product; None is a single layer.
 
     Notes
     -----
@@ -64,8 +68,15 @@ class Dense(Layer):
            [1.5, 2.5, 3.5, 4.5]])
     """
 
-    def __init__(self, n_inputs: int, n_units: int, fit_intercept: bool = True):
+    def __init__(
+        self,
+        n_inputs: int,
+        n_units: int,
+        fit_intercept: bool = True,
+        n_members: int | None = None,
+    ):
         self.fit_intercept = fit_intercept
+        self.n_members = n_members
         self.params = (
             ParamSpec("coefs", (n_inputs, n_units)),
             ParamSpec("intercepts", (n_units,) if fit_intercept else None, "biases"),
@@ -111,29 +122,32 @@ class Dense(Layer):
         buffers : object
         """
         n_inputs, n_units = self.params[0].shape
-        return _DenseBuffers(n_rows, n_inputs, n_units, dtype, input_grad)
+        return _DenseBuffers(self.lead, n_rows, n_inputs, n_units, dtype, input_grad)
 
     def forward(self, x, ctx: LayerContext) -> np.ndarray:
         """Compute ``x @ coef + intercept`` into the output buffer.
 
         Parameters
         ----------
-        x : {ndarray, sparse matrix} of shape (n_samples, n_inputs)
+        x : {ndarray, sparse matrix} of shape ([n_members,] n_samples, n_inputs)
             Input batch; a sparse batch is multiplied without densifying it.
         ctx : LayerContext
             Views and buffers; keeps ``x`` for :meth:`backward`.
 
         Returns
         -------
-        z : ndarray of shape (n_samples, n_units)
+        z : ndarray of shape ([n_members,] n_samples, n_units)
         """
-        out = ctx.buffers.out[: x.shape[0]]
+        coef = ctx.params[0]
+        out = ctx.buffers.out[..., : x.shape[-2], :]
         if sp.issparse(x):
-            np.copyto(out, x @ ctx.params[0])
-        else:
-            np.dot(x, ctx.params[0], out=out)
+            np.copyto(out, x @ coef)
+        elif coef.ndim == 2:
+            np.dot(x, coef, out=out)
+        else:  # a pack: one product per member, in one call
+            np.matmul(x, coef, out=out)
         if self.fit_intercept:
-            out += ctx.params[1]
+            out += ctx.params[1][..., None, :] if coef.ndim == 3 else ctx.params[1]
         ctx.saved = x
         return out
 
@@ -155,7 +169,7 @@ class Dense(Layer):
         """
         z = np.asarray(x @ params[0])
         if self.fit_intercept:
-            z += params[1]
+            z += params[1][..., None, :] if params[0].ndim == 3 else params[1]
         return z
 
     def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray | None:
@@ -174,19 +188,24 @@ class Dense(Layer):
         """
         x, coef, buffers = ctx.saved, ctx.params[0], ctx.buffers
         coef_grad = ctx.grads[0]
+        packed = coef.ndim == 3
         if sp.issparse(x):
             np.copyto(coef_grad, x.T @ dy)
+        elif packed:
+            np.matmul(x.swapaxes(-1, -2), dy, out=coef_grad)
         else:
             np.dot(x.T, dy, out=coef_grad)
-        if ctx.run.l2:
+        l2 = ctx.run.l2
+        if l2.any() if isinstance(l2, np.ndarray) else l2:
             # Right after the product, while the gradient is in cache.
-            coef_grad += np.multiply(coef, ctx.run.l2, out=buffers.scratch)
+            coef_grad += np.multiply(coef, l2, out=buffers.scratch)
         if self.fit_intercept:
-            # A matrix-vector product sums columns about twice as fast as
-            # np.sum(axis=0) on row-major data.
-            np.dot(buffers.ones[: dy.shape[0]], dy, out=ctx.grads[1])
+            row_sums(buffers.ones, dy, out=ctx.grads[1])
         if not ctx.input_grad:
             return None
-        dx = buffers.input_grad[: dy.shape[0]]
-        np.dot(dy, coef.T, out=dx)
+        dx = buffers.input_grad[..., : dy.shape[-2], :]
+        if packed:
+            np.matmul(dy, coef.swapaxes(-1, -2), out=dx)
+        else:
+            np.dot(dy, coef.T, out=dx)
         return dx

@@ -13,11 +13,12 @@ __all__ = ["Dropout"]
 class _DropoutBuffers:
     __slots__ = ("hashes", "mask", "out")
 
-    def __init__(self, n_rows, n_units, dtype):
-        self.mask = np.empty((n_rows, n_units), dtype=dtype)
-        self.out = np.empty((n_rows, n_units), dtype=dtype)  # activation x mask
+    def __init__(self, lead, n_rows, n_units, dtype):
+        self.mask = np.empty((*lead, n_rows, n_units), dtype=dtype)
+        self.out = np.empty((*lead, n_rows, n_units), dtype=dtype)  # x * mask
         # One 64-bit hash gives the draws of four units (16 bits each).
-        self.hashes = np.empty((n_rows, -(-n_units // LANES)), dtype=np.uint64)
+        words = -(-n_units // LANES)
+        self.hashes = np.empty((*lead, n_rows, words), dtype=np.uint64)
 
 
 class Dropout(Layer):
@@ -25,13 +26,16 @@ class Dropout(Layer):
 
     Parameters
     ----------
-    rate : float
-        Probability :math:`p` of zeroing a unit, in [0, 1).
+    rate : float or array-like of shape (n_members,)
+        Probability :math:`p` of zeroing a unit, in [0, 1) (one per member
+        in a pack).
     n_units : int
         Width of the layer.
     position : int, default=0
         Index of the hidden layer; part of the masks' keys, so that layers
         draw independent masks.
+    n_members : int or None, default=None
+        Members of a pack; each has its own rate and seed.
 
     Notes
     -----
@@ -74,30 +78,65 @@ class Dropout(Layer):
 
     stochastic = True
 
-    def __init__(self, rate: float, n_units: int, position: int = 0):
-        if not 0 <= rate < 1:
-            raise ValueError(f"Dropout rate must be in [0, 1), got {rate}.")
-        self.base_rate = float(rate)
+    def __init__(
+        self, rate, n_units: int, position: int = 0, n_members: int | None = None
+    ):
+        self.n_members = n_members
         self.n_units = n_units
         self.position = position
+        self.base_rate = self._rates(rate)
         self.set_rate(self.base_rate)
         self.reseed(0)
 
-    def set_rate(self, rate: float) -> None:
+    def _rates(self, rate):
+        """Check a rate (one per member in a pack); return it as stored."""
+        rates = np.asarray(rate, dtype=float)
+        if not ((rates >= 0) & (rates < 1)).all():
+            raise ValueError(f"Dropout rate must be in [0, 1), got {rate}.")
+        if self.n_members is None:
+            if rates.ndim:
+                raise ValueError(f"A dropout rate is one number, got {rate}.")
+            return float(rates)
+        return np.broadcast_to(rates, self.lead).copy()
+
+    def set_rate(self, rate) -> None:
         """Change the rate of the masks drawn from now on (a dropout schedule).
 
         Parameters
         ----------
-        rate : float
-            New rate in [0, 1); :attr:`base_rate`, the rate the layer was
-            made with, stays as it was.
+        rate : float or ndarray of shape (n_members,)
+            New rate in [0, 1) (one per member in a pack); :attr:`base_rate`,
+            the rate the layer was made with, stays as it was.
         """
-        if not 0 <= rate < 1:
-            raise ValueError(f"Dropout rate must be in [0, 1), got {rate}.")
-        self.rate = float(rate)
+        self.rate = self._rates(rate)
         # keep iff a 16-bit draw is >= threshold: an integer comparison.
-        self._threshold = np.uint16(min(round(self.rate * 2**16), 2**16 - 1))
-        self._scale = 2**16 / (2**16 - int(self._threshold))
+        if self.n_members is None:
+            self._threshold = np.uint16(min(round(self.rate * 2**16), 2**16 - 1))
+            self._scale = 2**16 / (2**16 - int(self._threshold))
+            return
+        levels = np.minimum(np.round(self.rate * 2**16), 2**16 - 1)
+        self._threshold = levels.astype(np.uint16).reshape(-1, 1, 1)
+        self._scale = (2**16 / (2**16 - levels)).reshape(-1, 1, 1)
+
+    def select(self, members) -> Dropout:
+        """Return the layer of some members of the pack, with their rates and keys.
+
+        Parameters
+        ----------
+        members : ndarray of int
+            The members kept, in order.
+
+        Returns
+        -------
+        layer : Dropout
+        """
+        layer = super().select(members)
+        layer.base_rate = self.base_rate[members]
+        layer.rate = self.rate[members]
+        layer._threshold = self._threshold[members]
+        layer._scale = self._scale[members]
+        layer._units = self._units[members]
+        return layer
 
     def scale_noise(self, factor: float) -> None:
         """Set the rate to the base rate times ``factor`` (a dropout schedule).
@@ -109,16 +148,22 @@ class Dropout(Layer):
         """
         self.set_rate(self.base_rate * factor)
 
-    def reseed(self, seed: int) -> None:
+    def reseed(self, seed) -> None:
         """Choose the seed of this layer's masks.
 
         Parameters
         ----------
-        seed : int
-            Non-negative seed; the same seed, rows and steps give the same
-            masks.
+        seed : int or sequence of int
+            Non-negative seed (one per member in a pack); the same seed,
+            rows and steps give the same masks.
         """
-        self._units = unit_keys(seed, self.position, self.n_units)
+        if self.n_members is None:
+            self._units = unit_keys(int(seed), self.position, self.n_units)
+            return
+        seeds = np.broadcast_to(np.asarray(seed, dtype=np.int64), self.lead)
+        self._units = np.stack(
+            [unit_keys(int(s), self.position, self.n_units) for s in seeds]
+        )
 
     def buffers(self, n_rows: int, dtype, input_grad: bool) -> _DropoutBuffers:
         """Make room for the mask, the masked activation and the mask's hashes.
@@ -136,7 +181,7 @@ class Dropout(Layer):
         -------
         buffers : object
         """
-        return _DropoutBuffers(n_rows, self.n_units, dtype)
+        return _DropoutBuffers(self.lead, n_rows, self.n_units, dtype)
 
     def forward(self, x: np.ndarray, ctx: LayerContext) -> np.ndarray:
         """In training, ``x * mask`` into a buffer; otherwise ``x`` unchanged.
@@ -157,11 +202,12 @@ class Dropout(Layer):
         """
         if not ctx.run.training:
             return x
-        n, buffers = x.shape[0], ctx.buffers
-        mask = buffers.mask[:n]
+        n, buffers = x.shape[-2], ctx.buffers
+        mask = buffers.mask[..., :n, :]
         if ctx.run.row_keys is not None:
-            self.draw_mask(ctx.run.row_keys, self._units, mask, buffers.hashes[:n])
-        return np.multiply(x, mask, out=buffers.out[:n])
+            hashes = buffers.hashes[..., :n, :]
+            self.draw_mask(ctx.run.row_keys, self._units, mask, hashes)
+        return np.multiply(x, mask, out=buffers.out[..., :n, :])
 
     def infer(self, x: np.ndarray, params: tuple, state: tuple) -> np.ndarray:
         """Return ``x``: dropout is off in inference.
@@ -195,7 +241,7 @@ class Dropout(Layer):
         dx : ndarray of shape (n_samples, n_units)
             ``dy`` itself.
         """
-        dy *= ctx.buffers.mask[: dy.shape[0]]
+        dy *= ctx.buffers.mask[..., : dy.shape[-2], :]
         return dy
 
     # -- the masks -------------------------------------------------------------
@@ -206,22 +252,25 @@ class Dropout(Layer):
 
         Parameters
         ----------
-        rows : ndarray of shape (n_samples,), dtype uint64
+        rows : ndarray of shape ([n_members,] n_samples), dtype uint64
             From the network's row keys (``row_keys`` of the pass).
-        units : ndarray of shape (ceil(n_units / 4),), dtype uint64
+        units : ndarray of shape ([n_members,] ceil(n_units / 4)), dtype uint64
             The layer's unit keys (one per four units).
-        out : ndarray of shape (n_samples, n_units)
+        out : ndarray of shape ([n_members,] n_samples, n_units)
             Float buffer receiving ``0`` or ``1 / (1 - rate)``.
-        scratch : ndarray of shape (n_samples, ceil(n_units / 4)), uint64, optional
+        scratch : ndarray of uint64, optional
             Buffer for the hashes; allocated if None.
 
         Returns
         -------
         out : ndarray
         """
-        h = np.bitwise_xor(rows[:, None], units[None, :], out=scratch)
+        h = np.bitwise_xor(rows[..., None], units[..., None, :], out=scratch)
         mix64(h)
-        draws = h.view(np.uint16)[:, : out.shape[1]]  # four per hash
+        draws = h.view(np.uint16)[..., : out.shape[-1]]  # four per hash
         np.greater_equal(draws, self._threshold, out=out, casting="unsafe")
-        out *= self._scale
+        scale = self._scale
+        if isinstance(scale, np.ndarray):  # per member, in the output's dtype
+            scale = scale.astype(out.dtype)
+        out *= scale
         return out

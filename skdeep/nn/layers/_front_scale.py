@@ -13,10 +13,10 @@ __all__ = ["FrontScale"]
 class _FrontScaleBuffers:
     __slots__ = ("input_grad", "out")
 
-    def __init__(self, n_rows, n_features, dtype, input_grad):
-        self.out = np.empty((n_rows, n_features), dtype=dtype)
+    def __init__(self, lead, n_rows, n_features, dtype, input_grad):
+        self.out = np.empty((*lead, n_rows, n_features), dtype=dtype)
         self.input_grad = (
-            np.empty((n_rows, n_features), dtype=dtype) if input_grad else None
+            np.empty((*lead, n_rows, n_features), dtype=dtype) if input_grad else None
         )
 
 
@@ -34,6 +34,8 @@ class FrontScale(Layer):
     ----------
     n_features : int
         Number of input features.
+    n_members : int or None, default=None
+        Members of a pack, each with its own scales.
 
     Attributes
     ----------
@@ -61,7 +63,8 @@ class FrontScale(Layer):
     array([[3., 1.]])
     """
 
-    def __init__(self, n_features: int):
+    def __init__(self, n_features: int, n_members: int | None = None):
+        self.n_members = n_members
         self.n_outputs = int(n_features)
         self.params = (ParamSpec("front_scales", (self.n_outputs,), "scales"),)
 
@@ -100,7 +103,7 @@ class FrontScale(Layer):
         -------
         buffers : object
         """
-        return _FrontScaleBuffers(n_rows, self.n_outputs, dtype, input_grad)
+        return _FrontScaleBuffers(self.lead, n_rows, self.n_outputs, dtype, input_grad)
 
     def forward(self, x, ctx: LayerContext) -> np.ndarray:
         """Compute ``x * s`` into the output buffer.
@@ -117,7 +120,8 @@ class FrontScale(Layer):
         y : ndarray of shape (n_samples, n_features)
         """
         x = dense(x)
-        out = np.multiply(x, ctx.params[0], out=ctx.buffers.out[: x.shape[0]])
+        scales = _rows_of(ctx.params[0])
+        out = np.multiply(x, scales, out=ctx.buffers.out[..., : x.shape[-2], :])
         ctx.saved = x
         return out
 
@@ -137,7 +141,7 @@ class FrontScale(Layer):
         -------
         y : ndarray of shape (n_samples, n_features)
         """
-        return np.multiply(dense(x), params[0])
+        return np.multiply(dense(x), _rows_of(params[0]))
 
     def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray | None:
         """Write the scales' gradient; return the input gradient if needed.
@@ -153,12 +157,19 @@ class FrontScale(Layer):
         -------
         dx : ndarray of shape (n_samples, n_features) or None
         """
-        n = dy.shape[0]
+        n = dy.shape[-2]
         # Column sums of dy * x in one pass, without a product buffer.
-        np.einsum("ij,ij->j", dy, ctx.saved, out=ctx.grads[0])
+        subscripts = "ij,ij->j" if dy.ndim == 2 else "...ij,...ij->...j"
+        np.einsum(subscripts, dy, ctx.saved, out=ctx.grads[0])
         if not ctx.input_grad:
             return None
-        return np.multiply(dy, ctx.params[0], out=ctx.buffers.input_grad[:n])
+        out = ctx.buffers.input_grad[..., :n, :]
+        return np.multiply(dy, _rows_of(ctx.params[0]), out=out)
+
+
+def _rows_of(values):
+    """Return per-column values broadcast over rows (a pack's: per member)."""
+    return values if values.ndim == 1 else values[:, None, :]
 
 
 def dense(x):

@@ -41,18 +41,19 @@ class _PeriodicBuffers:
         "out",
     )
 
-    def __init__(self, n_rows, layer, dtype, input_grad):
+    def __init__(self, n_rows, layer, dtype, input_grad, lead=None):
         f, k, d = layer.n_embedded, layer.n_frequencies, layer.n_units
         width = layer.n_codes
-        self.columns = np.empty((f, n_rows), dtype)  # the embedded x, transposed
-        self.angles = np.empty((f, n_rows, k), dtype)
-        self.codes = np.empty((f, n_rows, width), dtype)  # [sin, cos] or cos
-        self.d_out = np.empty((f, n_rows, d), dtype)  # output before / its grad
-        self.d_codes = np.empty((f, n_rows, width), dtype)
-        self.d_angles = np.empty((f, n_rows, k), dtype)
-        self.out = np.empty((n_rows, layer.n_outputs), dtype)
+        m = layer.lead if lead is None else lead
+        self.columns = np.empty((*m, f, n_rows), dtype)  # the embedded x, transposed
+        self.angles = np.empty((*m, f, n_rows, k), dtype)
+        self.codes = np.empty((*m, f, n_rows, width), dtype)  # [sin, cos] or cos
+        self.d_out = np.empty((*m, f, n_rows, d), dtype)  # output before / its grad
+        self.d_codes = np.empty((*m, f, n_rows, width), dtype)
+        self.d_angles = np.empty((*m, f, n_rows, k), dtype)
+        self.out = np.empty((*m, n_rows, layer.n_outputs), dtype)
         self.input_grad = (
-            np.empty((n_rows, layer.n_features), dtype) if input_grad else None
+            np.empty((*m, n_rows, layer.n_features), dtype) if input_grad else None
         )
 
 
@@ -95,6 +96,8 @@ class PeriodicEmbedding(Layer):
     keep_input : bool, default=False
         Whether each feature's embedding ends with the feature itself,
         :math:`[e_j, x_j]` (``n_units + 1`` columns per feature).
+    n_members : int or None, default=None
+        Members of a pack, each with its own frequencies and dense layers.
 
     Attributes
     ----------
@@ -151,7 +154,9 @@ class PeriodicEmbedding(Layer):
         activation: bool = True,
         phases: bool = False,
         keep_input: bool = False,
+        n_members: int | None = None,
     ):
+        self.n_members = n_members
         self.n_features = int(n_features)
         self.embedded = (
             np.arange(self.n_features)
@@ -237,30 +242,32 @@ class PeriodicEmbedding(Layer):
         """Fill the buffers' codes and pre-activation; return the output."""
         frequencies, phases, coefs, intercepts = self._unpack(params)
         k = self.n_frequencies
-        columns = buffers.columns[:, :n]
-        np.copyto(columns, x[:, self.embedded].T)
+        columns = buffers.columns[..., :n]
+        np.copyto(columns, x[..., self.embedded].swapaxes(-1, -2))
         angles = np.multiply(
-            columns[:, :, None], frequencies[:, None, :], out=buffers.angles[:, :n]
+            columns[..., None],
+            frequencies[..., None, :],
+            out=buffers.angles[..., :n, :],
         )
         angles *= _TWO_PI
-        codes = buffers.codes[:, :n]
+        codes = buffers.codes[..., :n, :]
         if phases is None:
-            np.sin(angles, out=codes[:, :, :k])
-            np.cos(angles, out=codes[:, :, k:])
+            np.sin(angles, out=codes[..., :k])
+            np.cos(angles, out=codes[..., k:])
         else:
-            angles += phases[:, None, :]
+            angles += phases[..., None, :]
             np.cos(angles, out=codes)
-        z = np.matmul(codes, coefs, out=buffers.d_out[:, :n])
-        z += intercepts[:, None, :]
+        z = np.matmul(codes, coefs, out=buffers.d_out[..., :n, :])
+        z += intercepts[..., None, :]
         if self.activation:
             np.maximum(z, 0, out=z)
-        out = buffers.out[:n]
+        out = buffers.out[..., :n, :]
         f, d = self.n_embedded, self.n_units
-        blocks = out[:, : f * self.width].reshape(n, f, self.width)
-        blocks[:, :, :d] = z.transpose(1, 0, 2)
+        blocks = out[..., : f * self.width].reshape(*out.shape[:-1], f, self.width)
+        blocks[..., :d] = z.swapaxes(-3, -2)
         if self.keep_input:
-            blocks[:, :, d] = columns.T
-        out[:, f * self.width :] = x[:, self.passthrough]
+            blocks[..., d] = columns.swapaxes(-1, -2)
+        out[..., f * self.width :] = x[..., self.passthrough]
         return out
 
     def forward(self, x, ctx: LayerContext) -> np.ndarray:
@@ -278,7 +285,7 @@ class PeriodicEmbedding(Layer):
         y : ndarray of shape (n_samples, n_outputs)
         """
         x = dense(x)
-        return self._embed(x, ctx.params, ctx.buffers, x.shape[0])
+        return self._embed(x, ctx.params, ctx.buffers, x.shape[-2])
 
     def infer(self, x, params: tuple, state: tuple) -> np.ndarray:
         """Embed the batch into a new array.
@@ -297,8 +304,9 @@ class PeriodicEmbedding(Layer):
         y : ndarray of shape (n_samples, n_outputs)
         """
         x = dense(x)
-        n = x.shape[0]
-        buffers = _PeriodicBuffers(n, self, params[0].dtype, False)
+        n = x.shape[-2]
+        lead = params[0].shape[:-2]
+        buffers = _PeriodicBuffers(n, self, params[0].dtype, False, lead)
         return self._embed(x, params, buffers, n)
 
     def backward(self, dy: np.ndarray, ctx: LayerContext) -> np.ndarray | None:
@@ -317,45 +325,51 @@ class PeriodicEmbedding(Layer):
         """
         frequencies, phases, coefs, _ = self._unpack(ctx.params)
         d_frequencies, d_phases, d_coefs, d_intercepts = self._unpack(ctx.grads)
-        buffers, n, k = ctx.buffers, dy.shape[0], self.n_frequencies
+        buffers, n, k = ctx.buffers, dy.shape[-2], self.n_frequencies
         f, d = self.n_embedded, self.n_units
-        blocks = dy[:, : f * self.width].reshape(n, f, self.width)
-        d_emb = blocks[:, :, :d].transpose(1, 0, 2)
-        z = buffers.d_out[:, :n]  # the output, before it becomes its gradient
+        m = "" if self.n_members is None else "m"
+        blocks = dy[..., : f * self.width].reshape(*dy.shape[:-1], f, self.width)
+        d_emb = blocks[..., :d].swapaxes(-3, -2)
+        z = buffers.d_out[..., :n, :]  # the output, before it becomes its gradient
         d_z = z
         if self.activation:
             np.greater(z, 0, out=d_z)
             d_z *= d_emb
         else:
             np.copyto(d_z, d_emb)
-        codes = buffers.codes[:, :n]
-        np.matmul(codes.transpose(0, 2, 1), d_z, out=d_coefs)
-        np.sum(d_z, axis=1, out=d_intercepts)
-        d_codes = np.matmul(d_z, coefs.transpose(0, 2, 1), out=buffers.d_codes[:, :n])
-        d_angles = buffers.d_angles[:, :n]
+        codes = buffers.codes[..., :n, :]
+        np.matmul(codes.swapaxes(-1, -2), d_z, out=d_coefs)
+        np.sum(d_z, axis=-2, out=d_intercepts)
+        d_codes = np.matmul(
+            d_z, coefs.swapaxes(-1, -2), out=buffers.d_codes[..., :n, :]
+        )
+        d_angles = buffers.d_angles[..., :n, :]
         if phases is None:
             # d theta = d sin * cos - d cos * sin
-            np.multiply(d_codes[:, :, :k], codes[:, :, k:], out=d_angles)
-            d_codes[:, :, k:] *= codes[:, :, :k]
-            d_angles -= d_codes[:, :, k:]
+            np.multiply(d_codes[..., :k], codes[..., k:], out=d_angles)
+            d_codes[..., k:] *= codes[..., :k]
+            d_angles -= d_codes[..., k:]
         else:
             # d theta = -d cos * sin(theta); the angles' buffer takes the sine.
-            sines = np.sin(buffers.angles[:, :n], out=buffers.angles[:, :n])
+            angles = buffers.angles[..., :n, :]
+            sines = np.sin(angles, out=angles)
             np.multiply(d_codes, sines, out=d_angles)
             np.negative(d_angles, out=d_angles)
-            np.sum(d_angles, axis=1, out=d_phases)
-        columns = buffers.columns[:, :n]
-        np.einsum("fnk,fn->fk", d_angles, columns, out=d_frequencies)
+            np.sum(d_angles, axis=-2, out=d_phases)
+        columns = buffers.columns[..., :n]
+        np.einsum(f"{m}fnk,{m}fn->{m}fk", d_angles, columns, out=d_frequencies)
         d_frequencies *= _TWO_PI
         if not ctx.input_grad:
             return None
         # The embedded columns' values are no longer needed: their buffer
         # takes their gradient.
-        d_columns = np.einsum("fnk,fk->fn", d_angles, frequencies, out=columns)
+        d_columns = np.einsum(
+            f"{m}fnk,{m}fk->{m}fn", d_angles, frequencies, out=columns
+        )
         d_columns *= _TWO_PI
         if self.keep_input:
-            d_columns += blocks[:, :, d].T
-        dx = buffers.input_grad[:n]
-        dx[:, self.embedded] = d_columns.T
-        dx[:, self.passthrough] = dy[:, f * self.width :]
+            d_columns += blocks[..., d].swapaxes(-1, -2)
+        dx = buffers.input_grad[..., :n, :]
+        dx[..., self.embedded] = d_columns.swapaxes(-1, -2)
+        dx[..., self.passthrough] = dy[..., f * self.width :]
         return dx
