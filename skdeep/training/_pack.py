@@ -158,8 +158,9 @@ def fit_pack(
     member without a better loss for ``settings.patience`` epochs leaves the
     pack. Training ends when no member is left, after ``settings.max_iter``
     epochs, or at the end of the first epoch past ``settings.max_time``
-    seconds (at least one epoch runs). Members that train on the same rows in the same order with the
-    same seeds train the weights separate networks would (to rounding).
+    seconds (at least one epoch runs). Members that train on the same rows
+    in the same order with the same seeds train the weights separate
+    networks would (to rounding).
 
     Parameters
     ----------

@@ -6,8 +6,8 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-from skops import io as sio
 from sklearn.datasets import load_iris
+from skops import io as sio
 
 from skdeep import DeepNetClassifier, DeepNetRegressor, LogisticUnit
 from skdeep.exceptions import ModelVersionError

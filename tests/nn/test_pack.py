@@ -25,9 +25,7 @@ KINDS = {
         "input_layers": [PeriodicEmbedding(F, **EMBEDDINGS["pbld"], n_members=k)]
     },
     "periodic": lambda k: {
-        "input_layers": [
-            PeriodicEmbedding(F, n_frequencies=3, n_units=2, n_members=k)
-        ]
+        "input_layers": [PeriodicEmbedding(F, n_frequencies=3, n_units=2, n_members=k)]
     },
     "categories": lambda k: {
         "input_layers": [
@@ -53,9 +51,7 @@ def _data(rng, loss, dtype):
 def _networks(kind, loss, activation="tanh"):
     units = [F, 6, 4, 3]
     pack = Network(units, activation, loss, n_members=K, **KINDS[kind](K))
-    singles = [
-        Network(units, activation, loss, **KINDS[kind](None)) for _ in range(K)
-    ]
+    singles = [Network(units, activation, loss, **KINDS[kind](None)) for _ in range(K)]
     seeds = [11, 22, 33]
     pack.set_dropout_seed(seeds)
     for net, seed in zip(singles, seeds, strict=True):
@@ -165,7 +161,9 @@ def test_per_member_dropout_rates():
     X = np.random.RandomState(1).normal(size=(3, 500, F))
     workspace = pack.workspace(500, np.float64)
     pack.forward(params, X, workspace, training=True, dropout_step=0)
-    mask = next(c.buffers.mask for c in workspace.contexts if hasattr(c.buffers, "mask"))
+    mask = next(
+        c.buffers.mask for c in workspace.contexts if hasattr(c.buffers, "mask")
+    )
     dropped = (mask == 0).mean(axis=(1, 2))
     np.testing.assert_allclose(dropped, [0.0, 0.25, 0.5], atol=0.01)
 

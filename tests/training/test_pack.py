@@ -150,9 +150,7 @@ def test_each_member_stops_as_it_would_alone_and_leaves_the_pack():
         [r[1] for r in rows],
         [np.random.RandomState(s + 1000) for s in seeds],
     )
-    progress, _ = fit_pack(
-        Problem(pack, X, y, None, 0.0), state, members, settings
-    )
+    progress, _ = fit_pack(Problem(pack, X, y, None, 0.0), state, members, settings)
     assert (progress.stopped == "patience").all()
     assert len(set(progress.n_iter)) > 1  # members left at different epochs
     for m, seed in enumerate(seeds):
@@ -208,7 +206,9 @@ def test_max_time_ends_every_member_at_an_epoch_boundary():
     members = Members(
         [r[0] for r in rows], [r[1] for r in rows], [np.random.RandomState(0)] * 2
     )
-    progress, outcome = fit_pack(Problem(pack, X, y, None, 0.0), state, members, settings)
+    progress, outcome = fit_pack(
+        Problem(pack, X, y, None, 0.0), state, members, settings
+    )
     assert (progress.n_iter == 1).all() and (progress.stopped == "max_time").all()
     assert "max_time=0s ended training after 1 epoch(s)" in outcome.message
 
@@ -250,7 +250,10 @@ def test_weighted_rows_and_unequal_members():
     X, y = _data()
     rng = np.random.RandomState(0)
     weight = rng.uniform(0, 2, size=240)
-    rows = [(np.arange(0, 200), np.arange(200, 240)), (np.arange(30, 240), np.arange(30))]
+    rows = [
+        (np.arange(0, 200), np.arange(200, 240)),
+        (np.arange(30, 240), np.arange(30)),
+    ]
     settings = _settings(max_iter=4)
     pack = _network(2)
     state = _start(pack, np.float64, [0, 1], settings)
