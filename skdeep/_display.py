@@ -158,9 +158,13 @@ class TrainingCurveDisplay:
         from sklearn.base import is_classifier
         from sklearn.utils.validation import check_is_fitted
 
+        from .estimators import TabularNetClassifier, TabularNetRegressor
+
         network = _network_of(estimator)
         check_is_fitted(network, "loss_curve_")
         scoring = getattr(network, "scoring", None)
+        if isinstance(network, TabularNetClassifier | TabularNetRegressor):
+            scoring = "loss"
         if scoring is None:
             score_name = (
                 "validation accuracy" if is_classifier(network) else "validation R^2"
@@ -172,7 +176,7 @@ class TrainingCurveDisplay:
         display = cls(
             loss_curve=network.loss_curve_,
             validation_scores=getattr(network, "validation_scores_", None),
-            estimator_name=name if name is not None else _name_of(estimator, network),
+            estimator_name=name if name is not None else type(network).__name__,
             score_name=score_name,
         )
         return display.plot(ax=ax, **kwargs)
@@ -194,9 +198,8 @@ def _network_of(estimator):
 
     found = estimator
     if isinstance(found, TabularNetClassifier | TabularNetRegressor):
-        # Its first network's curves.
         check_is_fitted(found)
-        return found.estimators_[0]
+        return found  # its members' curves, averaged
     if isinstance(found, TransformedTargetRegressor):
         check_is_fitted(found)
         found = found.regressor_
@@ -210,14 +213,6 @@ def _network_of(estimator):
             f"{type(estimator).__name__}."
         )
     return found
-
-
-def _name_of(estimator, network) -> str:
-    """Return the class name shown: a TabularNet's own, else the network's."""
-    from .estimators import TabularNetClassifier, TabularNetRegressor
-
-    tabular = isinstance(estimator, TabularNetClassifier | TabularNetRegressor)
-    return type(estimator if tabular else network).__name__
 
 
 def _integer_locator():

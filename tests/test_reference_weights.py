@@ -154,6 +154,11 @@ def _arrays(estimator, X):
     out = {}
     if hasattr(estimator, "blend_weight_"):  # a TabularNet: what it predicts
         out["blend_weight"] = np.array(estimator.blend_weight_)
+        if hasattr(estimator, "predict_proba"):
+            out["proba"] = estimator.predict_proba(X)
+        else:
+            out["prediction"] = estimator.predict(X)
+        return out
     for name in ("coefs_", "intercepts_"):
         for i, array in enumerate(getattr(estimator, name, ())):
             if array is not None:

@@ -12,9 +12,9 @@ __all__ = ["load_model", "trusted_types"]
 def trusted_types() -> set:
     """Return the types a model file may hold beyond what skops trusts.
 
-    Exactly skdeep's estimator classes (the tabular networks' private member
-    classes and preprocessing step included), and ``numpy.dtype`` (which
-    scikit-learn's ``OneHotEncoder`` stores). skops resolves a type name as an
+    Exactly skdeep's estimator classes (the tabular networks' preprocessing
+    step included), and ``numpy.dtype`` (which scikit-learn's
+    ``OneHotEncoder`` stores). skops resolves a type name as an
     attribute of an importable module, so trusting a prefix such as
     ``skdeep.`` would trust whatever a skdeep module imports.
 
@@ -30,7 +30,6 @@ def trusted_types() -> set:
         TabularNetClassifier,
         TabularNetRegressor,
     )
-    from ..estimators._tabular._recipe import ClassifierMember, RegressorMember
     from ..preprocessing import TabularPreprocessor
 
     classes = (
@@ -40,8 +39,6 @@ def trusted_types() -> set:
         TabularNetClassifier,
         TabularNetRegressor,
         TabularPreprocessor,
-        ClassifierMember,
-        RegressorMember,
     )
     return {f"{c.__module__}.{c.__qualname__}" for c in classes} | {"numpy.dtype"}
 

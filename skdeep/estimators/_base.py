@@ -36,9 +36,12 @@ from ._params import (
 )
 from ._prediction import (
     FLOAT_DTYPES,
-    INPUT_ATTRIBUTES,
     OPTIONAL_PARAMETER_ATTRIBUTES,
+    fitted_groups,
     forget_network,
+    inference_key,
+    inference_network,
+    parameter_attributes,
 )
 from ._preparation import (
     PROGRESS_ATTRIBUTES,
@@ -96,36 +99,11 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
 
     def _parameter_attributes(self, params, stats) -> dict:
         """Return the fitted attributes that hold these parameters (no copy)."""
-        attributes = {"coefs_": params.coefs, "intercepts_": params.intercepts}
-        for group, name in INPUT_ATTRIBUTES.items():
-            if params.groups.get(group):
-                attributes[name] = params.groups[group][0]
-        if params.bn_scales:
-            attributes.update(
-                batch_norm_scales_=params.bn_scales,
-                batch_norm_offsets_=params.bn_offsets,
-                batch_norm_means_=stats.means,
-                batch_norm_variances_=stats.variances,
-            )
-        return attributes
+        return parameter_attributes(params, stats)
 
     def _fitted_groups(self) -> tuple[dict, dict]:
         """Return the fitted arrays, by parameter group and by state group."""
-        groups = {"coefs": self.coefs_, "intercepts": self.intercepts_}
-        fitted = vars(self)
-        for group, name in INPUT_ATTRIBUTES.items():
-            if name in fitted:
-                groups[group] = [fitted[name]]
-        state = {}
-        if hasattr(self, "batch_norm_scales_"):
-            groups.update(
-                bn_scales=self.batch_norm_scales_, bn_offsets=self.batch_norm_offsets_
-            )
-            state = {
-                "means": self.batch_norm_means_,
-                "variances": self.batch_norm_variances_,
-            }
-        return groups, state
+        return fitted_groups(self)
 
     def _validate_xy(self, X, y, reset):
         # scikit-learn's finiteness check sums X, which can overflow (and
@@ -346,21 +324,12 @@ class BaseNetwork(CallbackSupportMixin, BaseEstimator):
     _weights_attribute = "coefs_"
 
     def _inference_key(self) -> tuple:
-        """Return the fitted objects the inference network is built from.
+        """Return the fitted objects the inference network is built from."""
+        return inference_key(self)
 
-        :func:`fitted_network` reuses its network while every one of these
-        is the same object: a refit, or an assignment to a fitted attribute
-        or to an element of ``coefs_``, builds a new one; changing values in
-        place needs nothing, since the network's views are those arrays.
-        """
-        fitted = vars(self)
-        key = [self._activation, self._loss]
-        for name in ("coefs_", "intercepts_", *OPTIONAL_PARAMETER_ATTRIBUTES):
-            value = fitted.get(name, ())
-            # Lists of arrays by element; the input layers' single arrays
-            # whole (iterating one would make new row objects every call).
-            key.extend([value] if isinstance(value, np.ndarray) else value)
-        return tuple(key)
+    def _inference_network(self):
+        """Build the fitted network, for inference."""
+        return inference_network(self)
 
     def _valid_as_is(self, X) -> bool:
         """Whether ``X`` is an array ``validate_data`` would return unchanged.

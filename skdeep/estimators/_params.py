@@ -223,17 +223,23 @@ def _embedding_options(estimator, options: dict) -> dict:
     return {"kind": kind, **options}
 
 
-def input_layers(n_features: int, front_scale: bool, embedding: dict | None) -> list:
+def input_layers(
+    n_features: int,
+    front_scale: bool,
+    embedding: dict | None,
+    n_members: int | None = None,
+) -> list:
     """Return the layers before the first Dense layer that the options ask for.
 
     In order: the categorical columns' embeddings (their outputs go after
     the other columns, which keep their order), the front scale, the
     numeric embedding (of ``columns``, by default every column that is not
-    categorical).
+    categorical); for a pack of ``n_members``, each member's own.
     """
     layers = []
+    k = n_members
     if not embedding:
-        return [FrontScale(n_features)] if front_scale else []
+        return [FrontScale(n_features, n_members=k)] if front_scale else []
     options = dict(embedding)
     # Fitted before 'kind' was recorded: the periodic embedding was the only one.
     kind = options.pop("kind", "periodic")
@@ -249,12 +255,12 @@ def input_layers(n_features: int, front_scale: bool, embedding: dict | None) -> 
                 f"X has {n_features} features."
             )
         layer = CategoryEmbedding(
-            n_features, coded, [categories[c] for c in coded], category_units
+            n_features, coded, [categories[c] for c in coded], category_units, k
         )
         layers.append(layer)
         width, kept = layer.n_outputs, layer.passthrough
     if front_scale:
-        layers.append(FrontScale(width))
+        layers.append(FrontScale(width, n_members=k))
     if kind is not None:
         if columns is None:
             embedded = np.arange(kept.size)
@@ -268,7 +274,9 @@ def input_layers(n_features: int, front_scale: bool, embedding: dict | None) -> 
             embedded = np.searchsorted(kept, columns)
         if embedded.size:
             settings = {**EMBEDDINGS[kind], **options}
-            layers.append(PeriodicEmbedding(width, embedded=embedded, **settings))
+            layers.append(
+                PeriodicEmbedding(width, embedded=embedded, n_members=k, **settings)
+            )
     return layers
 
 

@@ -23,9 +23,12 @@ __all__ = [
     "FLOAT_DTYPES",
     "INPUT_ATTRIBUTES",
     "OPTIONAL_PARAMETER_ATTRIBUTES",
+    "fitted_groups",
     "fitted_network",
     "forget_network",
+    "inference_key",
     "inference_network",
+    "parameter_attributes",
     "raw_scores",
 ]
 
@@ -51,22 +54,83 @@ OPTIONAL_PARAMETER_ATTRIBUTES = (
 )
 
 
+def parameter_attributes(params, stats) -> dict:
+    """Return the fitted attributes that hold these parameters (no copy)."""
+    attributes = {"coefs_": params.coefs, "intercepts_": params.intercepts}
+    for group, name in INPUT_ATTRIBUTES.items():
+        if params.groups.get(group):
+            attributes[name] = params.groups[group][0]
+    if params.bn_scales:
+        attributes.update(
+            batch_norm_scales_=params.bn_scales,
+            batch_norm_offsets_=params.bn_offsets,
+            batch_norm_means_=stats.means,
+            batch_norm_variances_=stats.variances,
+        )
+    return attributes
+
+
+def fitted_groups(estimator) -> tuple[dict, dict]:
+    """Return the fitted arrays, by parameter group and by state group."""
+    groups = {"coefs": estimator.coefs_, "intercepts": estimator.intercepts_}
+    fitted = vars(estimator)
+    for group, name in INPUT_ATTRIBUTES.items():
+        if name in fitted:
+            groups[group] = [fitted[name]]
+    state = {}
+    if hasattr(estimator, "batch_norm_scales_"):
+        groups.update(
+            bn_scales=estimator.batch_norm_scales_,
+            bn_offsets=estimator.batch_norm_offsets_,
+        )
+        state = {
+            "means": estimator.batch_norm_means_,
+            "variances": estimator.batch_norm_variances_,
+        }
+    return groups, state
+
+
+def inference_key(estimator) -> tuple:
+    """Return the fitted objects the inference network is built from.
+
+    :func:`fitted_network` reuses its network while every one of these
+    is the same object: a refit, or an assignment to a fitted attribute
+    or to an element of ``coefs_``, builds a new one; changing values in
+    place needs nothing, since the network's views are those arrays.
+    """
+    fitted = vars(estimator)
+    key = [estimator._activation, estimator._loss]
+    for name in ("coefs_", "intercepts_", *OPTIONAL_PARAMETER_ATTRIBUTES):
+        value = fitted.get(name, ())
+        # Lists of arrays by element; the input layers' single arrays
+        # whole (iterating one would make new row objects every call).
+        key.extend([value] if isinstance(value, np.ndarray) else value)
+    return tuple(key)
+
+
 def inference_network(estimator) -> Network:
-    """Build a fitted estimator's network, for inference."""
+    """Build a fitted estimator's network (a pack's, for a TabularNet)."""
     groups, state = estimator._fitted_groups()
     coefs = groups["coefs"]
     options = getattr(estimator, "_network_options", {})
-    n_features = getattr(estimator, "n_features_in_", coefs[0].shape[0])
-    inputs = input_layers(
-        n_features, options.get("front_scale", False), options.get("embedding")
+    n_members = options.get("n_members")
+    n_features = options.get("n_inputs") or getattr(
+        estimator, "n_features_in_", coefs[0].shape[-2]
     )
-    units = [n_features, *(c.shape[1] for c in coefs)]
+    inputs = input_layers(
+        n_features,
+        options.get("front_scale", False),
+        options.get("embedding"),
+        n_members,
+    )
+    units = [n_features, *(c.shape[-1] for c in coefs)]
     return Network(
         units,
         estimator._activation,
         estimator._loss,
         batch_norm=bool(state),
         input_layers=inputs,
+        n_members=n_members,
     )
 
 
@@ -113,8 +177,9 @@ def fitted_network(estimator):
 
     Parameters
     ----------
-    estimator : BaseNetwork
-        A fitted skdeep estimator.
+    estimator : estimator
+        A fitted ``LogisticUnit``, ``DeepNet*`` or ``TabularNet*`` (whose
+        network is a pack of its members, on the preprocessed matrix).
 
     Returns
     -------
@@ -151,7 +216,7 @@ def _fitted_network(estimator):
     built, bundle = _FITTED_NETWORKS.get(estimator, ((), None))
     if len(built) == len(key) and all(map(operator.is_, built, key)):
         return bundle
-    network = inference_network(estimator)
+    network = estimator._inference_network()
     groups, state = estimator._fitted_groups()
     bundle = network, network.view_groups(**groups), network.view_stats(**state)
     _FITTED_NETWORKS[estimator] = (key, bundle)

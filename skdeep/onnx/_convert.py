@@ -128,7 +128,11 @@ class _Graph:
 
 
 def _dense(graph, x, coef, intercept, batch_norm=None):
-    """``x @ W + b``, with a following batch norm folded into W and b."""
+    """``x @ W + b``, with a following batch norm folded into W and b.
+
+    A pack's weights, ``(k, n_in, n_out)``, multiply its ``(k, n, n_in)``
+    input in one batched MatMul.
+    """
     coef = np.asarray(coef, dtype=np.float64)
     intercept = np.asarray(intercept, dtype=np.float64)
     if batch_norm is not None:
@@ -136,8 +140,10 @@ def _dense(graph, x, coef, intercept, batch_norm=None):
         a = np.asarray(scale, np.float64) / np.sqrt(
             np.asarray(var, np.float64) + epsilon
         )
-        coef = coef * a
+        coef = coef * a[..., None, :]
         intercept = (intercept - mean) * a + offset
+    if coef.ndim == 3:
+        intercept = intercept[:, None, :]
     z = graph.node("MatMul", [x, graph.constant("coef", coef)])
     return graph.node("Add", [z, graph.constant("intercept", intercept)])
 
@@ -195,55 +201,72 @@ def _activation(graph, x, name):
 
 
 def _periodic_embedding(graph, x, layer, params):
-    """Embed the columns as :class:`~skdeep.nn.PeriodicEmbedding.infer` does."""
+    """Embed the columns as :class:`~skdeep.nn.PeriodicEmbedding.infer` does.
+
+    A pack's input is ``(k, n, features)``, its parameters have a leading
+    member axis, and every axis below is one further right.
+    """
     values = [np.asarray(p, np.float64) for p in params]
     if layer.phases:
         frequencies, phases, coefs, intercepts = values
     else:
         frequencies, coefs, intercepts = values
     f = layer.n_embedded
+    lead = list(frequencies.shape[:-2])  # [k] for a pack
+    m = len(lead)
 
     def columns(indices):
         index = graph.constant("columns", np.asarray(indices), TensorProto.INT64)
-        return graph.node("Gather", [x, index], axis=1)
+        return graph.node("Gather", [x, index], axis=-1)
 
     def shape(*dims):
-        return graph.constant("shape", np.array(dims), TensorProto.INT64)
+        return graph.constant("shape", np.array([*lead, *dims]), TensorProto.INT64)
+
+    def by_row(values):  # (.., f, K) -> (.., 1, f, K): broadcast over rows
+        return values.reshape(*lead, 1, *values.shape[m:])
 
     embedded = graph.node("Reshape", [columns(layer.embedded), shape(-1, f, 1)])
     angles = graph.node(
-        "Mul", [embedded, graph.constant("frequencies", 2 * np.pi * frequencies)]
+        "Mul",
+        [embedded, graph.constant("frequencies", by_row(2 * np.pi * frequencies))],
     )
     if layer.phases:
-        angles = graph.node("Add", [angles, graph.constant("phases", phases)])
+        angles = graph.node("Add", [angles, graph.constant("phases", by_row(phases))])
         codes = graph.node("Cos", [angles])
     else:
         codes = graph.node(
             "Concat",
             [graph.node("Sin", [angles]), graph.node("Cos", [angles])],
-            axis=2,
+            axis=-1,
         )
-    by_feature = graph.node("Transpose", [codes], perm=[1, 0, 2])
+    swap = [*range(m), m + 1, m, m + 2]  # rows <-> features
+    by_feature = graph.node("Transpose", [codes], perm=swap)
     z = graph.node("MatMul", [by_feature, graph.constant("embedding_coefs", coefs)])
     z = graph.node(
-        "Add", [z, graph.constant("embedding_intercepts", intercepts[:, None, :])]
+        "Add",
+        [z, graph.constant("embedding_intercepts", intercepts[..., None, :])],
     )
     if layer.activation:
         z = graph.node("Relu", [z])
-    by_row = graph.node("Transpose", [z], perm=[1, 0, 2])
+    rows = graph.node("Transpose", [z], perm=swap)
     if layer.keep_input:
-        by_row = graph.node("Concat", [by_row, embedded], axis=2)
-    out = graph.node("Reshape", [by_row, shape(-1, f * layer.width)])
+        rows = graph.node("Concat", [rows, embedded], axis=-1)
+    out = graph.node("Reshape", [rows, shape(-1, f * layer.width)])
     if layer.passthrough.size:
-        out = graph.node("Concat", [out, columns(layer.passthrough)], axis=1)
+        out = graph.node("Concat", [out, columns(layer.passthrough)], axis=-1)
     return out
 
 
 def _category_embedding(graph, x, layer, params):
-    """Look codes up as :class:`~skdeep.nn.CategoryEmbedding.infer` does."""
+    """Look codes up as :class:`~skdeep.nn.CategoryEmbedding.infer` does.
+
+    A pack's tables, ``(k, rows, units)``, are one table of ``k * rows``
+    rows: member m's codes are shifted by ``m * rows``.
+    """
     table = np.asarray(params[0], np.float64)
+    lead = list(table.shape[:-2])
     index = graph.constant("columns", layer.embedded, TensorProto.INT64)
-    codes = graph.node("Gather", [x, index], axis=1)
+    codes = graph.node("Gather", [x, index], axis=-1)
     limits = graph.constant("cardinalities", layer.cardinalities.astype(np.float64))
     zero = graph.constant("zero", np.zeros(1))
     valid = graph.node(
@@ -255,31 +278,45 @@ def _category_embedding(graph, x, layer, params):
     )
     codes = graph.node("Where", [valid, codes, zero])  # NaN and unseen: code 0
     rows = graph.node("Cast", [codes], to=TensorProto.INT64)
+    offsets = layer.offsets
+    if lead:
+        n_rows = table.shape[-2]
+        offsets = offsets + (np.arange(lead[0]) * n_rows)[:, None, None]
+        table = table.reshape(-1, table.shape[-1])
     rows = graph.node(
-        "Add", [rows, graph.constant("offsets", layer.offsets, TensorProto.INT64)]
+        "Add", [rows, graph.constant("offsets", offsets, TensorProto.INT64)]
     )
     emb = graph.node("Gather", [graph.constant("category_embeddings", table), rows])
     width = layer.n_embedded * layer.n_units
-    shape = graph.constant("shape", np.array([-1, width]), TensorProto.INT64)
+    shape = graph.constant("shape", np.array([*lead, -1, width]), TensorProto.INT64)
     out = graph.node("Reshape", [emb, shape])
     if layer.passthrough.size:
         kept = graph.constant("columns", layer.passthrough, TensorProto.INT64)
         out = graph.node(
-            "Concat", [graph.node("Gather", [x, kept], axis=1), out], axis=1
+            "Concat", [graph.node("Gather", [x, kept], axis=-1), out], axis=-1
         )
     return out
 
 
 def _raw_scores(graph, x, network, params, stats):
-    """Add the network's raw scores, layer by layer (see the module docstring)."""
+    """Add the network's raw scores, layer by layer (see the module docstring).
+
+    For a pack, the rows are first repeated for every member, ``(k, n,
+    features)``, and the result is every member's raw scores, ``(k, n,
+    outputs)``.
+    """
     layers, views, state = network.layers, params.layers, stats.layers
+    if network.n_members is not None:
+        members = np.array([network.n_members, 1, 1])
+        repeat = graph.constant("members", members, TensorProto.INT64)
+        x = graph.node("Expand", [x, repeat])
     i = 0
     while i < len(layers):
         layer = layers[i]
         if isinstance(layer, Dense):
             coef, intercept = views[i]
             if intercept is None:
-                intercept = np.zeros(coef.shape[1])
+                intercept = np.zeros(coef.shape[:-2] + coef.shape[-1:])
             following = layers[i + 1] if i + 1 < len(layers) else None
             folded = None
             if isinstance(following, BatchNorm):
@@ -289,7 +326,9 @@ def _raw_scores(graph, x, network, params, stats):
         elif isinstance(layer, ActivationLayer):
             x = _activation(graph, x, layer.activation.name)
         elif isinstance(layer, FrontScale):
-            x = graph.node("Mul", [x, graph.constant("front_scales", views[i][0])])
+            scales = np.asarray(views[i][0])
+            scales = scales if scales.ndim == 1 else scales[:, None, :]
+            x = graph.node("Mul", [x, graph.constant("front_scales", scales)])
         elif isinstance(layer, PeriodicEmbedding):
             x = _periodic_embedding(graph, x, layer, views[i])
         elif isinstance(layer, CategoryEmbedding):

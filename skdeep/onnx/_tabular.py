@@ -365,22 +365,31 @@ def _spread(graph, proba, known, classes):
     return graph.node("MatMul", [proba, graph.constant("spread", spread)])
 
 
-def _member_output(graph, net_graph, z, member, model, classifier):
-    """Return a member's probabilities (classifier) or prediction, in double."""
-    network, params, stats = fitted_network(member)
+def _members_output(graph, net_graph, z, model, classifier):
+    """Return the members' weighted mean: probabilities or predictions, double.
+
+    The pack's raw scores ``(k, n, outputs)`` go through each member's link,
+    then the ensemble's weights average them as one MatMul.
+    """
+    network, params, stats = fitted_network(model)
     raw = _raw_scores(net_graph, z, network, params, stats)
-    if not classifier:
-        if net_graph.proto != graph.proto:
-            raw = graph.node("Cast", [raw], to=TensorProto.DOUBLE)
-        return raw
-    if network.loss.name == "log_loss":
-        proba = net_graph.node("Softmax", [raw], axis=1)
-    else:  # binary: two sigmoids, as skdeep.onnx converts DeepNetClassifier
-        both = net_graph.node("Concat", [net_graph.node("Neg", [raw]), raw], axis=1)
-        proba = net_graph.node("Sigmoid", [both])
+    k = network.n_members
+    if classifier and network.loss.name == "log_loss":
+        raw = net_graph.node("Softmax", [raw], axis=-1)
+    elif classifier:  # binary: two sigmoids, as skdeep.onnx converts DeepNet*
+        both = net_graph.node("Concat", [net_graph.node("Neg", [raw]), raw], axis=-1)
+        raw = net_graph.node("Sigmoid", [both])
     if net_graph.proto != graph.proto:
-        proba = graph.node("Cast", [proba], to=TensorProto.DOUBLE)
-    return _spread(graph, proba, np.asarray(member.classes_), model.classes_)
+        raw = graph.node("Cast", [raw], to=TensorProto.DOUBLE)
+    width = model.classes_.size if classifier else 1
+
+    def shape(*dims):
+        return graph.constant("shape", np.array(dims), TensorProto.INT64)
+
+    rows = graph.node("Reshape", [raw, shape(k, -1)])
+    weights = np.asarray(model.ensemble_weights_, np.float64).reshape(1, k)
+    mean = graph.node("MatMul", [graph.constant("ensemble_weights", weights), rows])
+    return graph.node("Reshape", [mean, shape(-1, width)])
 
 
 def _linear_output(graph, z, indices, model):
@@ -430,13 +439,7 @@ def convert_tabular_net(scope, operator, container):
     z_linear = z64
     if dtype != np.float64:
         z_linear = graph.node("Cast", [z], to=TensorProto.DOUBLE)
-    outputs = [
-        _member_output(graph, net_graph, z, member, model, classifier)
-        for member in model.estimators_
-    ]
-    out = outputs[0] if len(outputs) == 1 else graph.node("Sum", outputs)
-    if len(outputs) > 1:
-        out = graph.node("Div", [out, graph.constant("n_members", len(outputs))])
+    out = _members_output(graph, net_graph, z, model, classifier)
     if model.linear_ is not None and model.blend_weight_ < 1:
         linear = _linear_output(graph, z_linear, indices, model)
         weight = model.blend_weight_

@@ -31,6 +31,7 @@ from ._records import (
     TrainState,
 )
 from ._rules import StepRules
+from ._stochastic import RUNAWAY_FACTOR
 
 __all__ = ["Members", "PackProgress", "fit_pack"]
 
@@ -91,7 +92,8 @@ class PackProgress:
         That held-out loss (without label smoothing or penalty).
     stopped : ndarray of shape (n_members,), dtype object
         Why each member stopped: ``'patience'``, ``'max_iter'``,
-        ``'max_time'``, ``'diverged'`` (it then keeps its best epoch, or its
+        ``'max_time'``, ``'diverged'`` (its held-out loss or weights stopped
+        being finite, or the loss ran away; it keeps its best epoch, or its
         first weights if it had none) or ``'interrupted'``.
     loss_curve : list of float
         The training loss of each epoch, averaged over the members training.
@@ -191,7 +193,8 @@ def fit_pack(
     Raises
     ------
     TrainingDivergedError
-        If every member's training stopped being finite.
+        If every member's training stopped being finite, or its held-out
+        loss ran away (past ``RUNAWAY_FACTOR`` times where it started).
 
     Examples
     --------
@@ -221,6 +224,13 @@ def fit_pack(
     (True, (4, 75, 1))
     """
     observer = SilentObserver() if observer is None else observer
+    # A member whose training overflows is found by its non-finite loss or
+    # weights and leaves the pack; NumPy's warnings would only be noise.
+    with np.errstate(all="ignore"):
+        return _fit_pack(problem, state, members, settings, observer)
+
+
+def _fit_pack(problem, state, members, settings, observer):
     run = _PackRun(problem, state, members, settings)
     progress = PackProgress.start(run.k)
     message, interrupted = None, False
@@ -291,6 +301,21 @@ class _PackRun:
         self.no_improvement = np.zeros(self.k, dtype=int)
         self.divergence = "the training loss became nan"
         self._build()
+        # What a runaway held-out loss is measured against: the larger of the
+        # loss at the start and the loss of an all-zero output (a floor on
+        # the target's own scale), member by member.
+        start, raw = self._held_out_losses()
+        zero = np.array(
+            [
+                self.plain_loss.loss_gradient(
+                    np.zeros_like(raw[m, : self.val.counts[m]]),
+                    self.val.target[m],
+                    self.val.weight[m],
+                )
+                for m in range(self.k)
+            ]
+        )
+        self.reference = np.maximum(start, zero)
 
     def _build(self) -> None:
         """(Re)make what depends on the members training."""
@@ -385,6 +410,8 @@ class _PackRun:
         progress.n_iter[self.active] += 1
         rows = network.member_rows(state.params.flat)
         finite = np.isfinite(losses) & np.isfinite(rows).all(axis=1)
+        # A loss this many times where it started has run away, even if finite.
+        finite &= ~(losses > RUNAWAY_FACTOR * self.reference[self.active])
         better = finite & (losses < progress.best_loss[self.active])
         if better.any():
             ids = self.active[better]
@@ -402,7 +429,8 @@ class _PackRun:
         progress.stopped[self.active[leaving]] = "diverged"
         if (~finite).any():
             self.divergence = (
-                "the held-out loss or the weights of a member are no longer finite"
+                "the held-out loss of every member became infinite or grew more "
+                f"than {RUNAWAY_FACTOR:,.0f} times where it started"
             )
         patience = self.settings.patience
         if patience is not None:

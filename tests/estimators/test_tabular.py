@@ -12,9 +12,9 @@ from sklearn.model_selection import GridSearchCV
 
 from skdeep import TabularNetClassifier, TabularNetRegressor
 from skdeep.estimators import fitted_network
-from skdeep.estimators._tabular import _recipe
 from skdeep.estimators._tabular._split import held_out_split
-from skdeep.training import ntk_step_factors
+from skdeep.exceptions import TrainingDivergedError
+from skdeep.training import _pack, ntk_step_factors, predict_raw
 
 FAST = {"hidden_layer_sizes": (32, 32), "max_iter": 40, "random_state": 0}
 
@@ -40,7 +40,7 @@ def test_raw_frame_in_predictions_out(Estimator):
     model = Estimator(**FAST).fit(X, y)
     assert model.feature_names_in_.tolist() == list(X.columns)
     assert model.preprocessor_.embedded_categories_  # city is embedded
-    assert model.estimators_[0].category_embeddings_.shape == (16, 8)
+    assert model.category_embeddings_.shape == (1, 16, 8)  # one member's table
     assert model.score(X, y) > 0.8
     # Unseen categories and missing values at predict time are no error.
     odd = X.iloc[:4].copy()
@@ -98,12 +98,15 @@ def test_blend_never_far_below_the_linear_model_on_linear_data():
 def test_ensembles_average_their_members():
     X, y, _ = _table()
     model = TabularNetClassifier(**FAST, n_ensembles=3, linear_blend=False).fit(X, y)
-    assert len(model.estimators_) == 3
+    network, params, stats = fitted_network(model)
+    assert network.n_members == 3 and model.coefs_[0].shape[0] == 3
     Z = model.preprocessor_.transform(X)
-    mean = np.mean([m.predict_proba(Z) for m in model.estimators_], axis=0)
-    np.testing.assert_allclose(model.predict_proba(X), mean)
-    seeds = {m.random_state for m in model.estimators_}
-    assert len(seeds) == 3
+    raw = predict_raw(network, params, Z, stats)[..., 0].astype(float)  # (3, n)
+    proba = 1 / (1 + np.exp(-raw))
+    np.testing.assert_allclose(model.predict_proba(X)[:, 1], proba.mean(axis=0))
+    # Three members, three seeds: three different networks.
+    first = model.coefs_[0]
+    assert not np.allclose(first[0], first[1]) and not np.allclose(first[1], first[2])
 
 
 def test_regression_targets_are_standardised_and_clipped():
@@ -120,9 +123,8 @@ def test_regression_targets_are_standardised_and_clipped():
 
 def test_ntk_factors():
     X, y, _ = _table(60)
-    model = TabularNetClassifier(**FAST).fit(X, y)
-    member = model.estimators_[0]
-    network = fitted_network(member)[0]
+    model = TabularNetClassifier(**FAST, n_ensembles=2).fit(X, y)
+    network = fitted_network(model)[0]
     rates, decay = ntk_step_factors({"biases": 0.1, "scales": 6.0})(network)
     for coef, rate, shrink in zip(
         network.unpack(np.zeros(network.n_params)).coefs,
@@ -130,7 +132,7 @@ def test_ntk_factors():
         network.unpack(decay).coefs,
         strict=True,
     ):
-        np.testing.assert_allclose(rate, 1 / np.sqrt(coef.shape[0]))
+        np.testing.assert_allclose(rate, 1 / np.sqrt(coef.shape[-2]))
         np.testing.assert_allclose(rate * shrink, 1.0)
     for intercept in network.unpack(rates).intercepts:
         np.testing.assert_allclose(intercept, 0.1)
@@ -172,7 +174,7 @@ def test_bad_parameters_are_one_line(params, match):
     model = TabularNetClassifier(**FAST).set_params(**params)
     with pytest.raises(ValueError, match=match):
         model.fit(X, y)
-    assert not hasattr(model, "estimators_")
+    assert not hasattr(model, "coefs_")
     model.set_params(**TabularNetClassifier().get_params()).set_params(**FAST)
     assert model.fit(X, y).score(X, y) > 0.5  # still usable
 
@@ -180,29 +182,35 @@ def test_bad_parameters_are_one_line(params, match):
 def test_divergence_leaves_the_estimator_unfitted():
     X, _, y = _table(100)
     model = TabularNetRegressor(**FAST, learning_rate_init=1e12)
-    with pytest.raises(ValueError, match="diverged"):
+    with pytest.raises(TrainingDivergedError, match="diverged"):
         model.fit(X, y * 1e6)
-    assert not hasattr(model, "estimators_")
+    assert not hasattr(model, "coefs_")
 
 
-def test_interrupt_keeps_the_members_trained_so_far(monkeypatch):
+def test_interrupt_keeps_the_epochs_trained_so_far(monkeypatch):
     X, y, _ = _table(120)
     calls = []
-    original = _recipe.ClassifierMember.fit
+    original = _pack._PackRun.epoch
 
-    def fit(self, *args, **kwargs):
+    def epoch(self):
         calls.append(1)
-        original(self, *args, **kwargs)
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # as a member does after its last epoch
-        return self
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl-C in the third epoch
+        return original(self)
 
-    monkeypatch.setattr(_recipe.ClassifierMember, "fit", fit)
+    monkeypatch.setattr(_pack._PackRun, "epoch", epoch)
     model = TabularNetClassifier(**FAST, n_ensembles=4)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y)
-    assert len(model.estimators_) == 2
+    assert model.n_iter_ == 2 and (model.best_epochs_ >= 1).all()
     assert model.predict(X).shape == (120,)
+    calls.clear()
+    monkeypatch.setattr(_pack._PackRun, "epoch", lambda self: epoch(self) * 0)
+    calls.extend([1, 1])  # Ctrl-C in the first epoch: nothing to keep
+    fresh = TabularNetClassifier(**FAST)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X, y)
+    assert not hasattr(fresh, "coefs_")
 
 
 def test_a_failed_fit_leaves_the_previous_model():

@@ -2,11 +2,12 @@
 
 ``fit`` reads top to bottom: preprocess the raw table
 (:class:`~skdeep.preprocessing.TabularPreprocessor`), hold out rows by
-content (:mod:`._split`), train the members (deep nets in RealMLP's
-parametrisation, :mod:`._recipe`), fit the linear model and choose the
-blend on the held-out rows (:mod:`._blend`). A task (``_classifier``,
-``_regressor``) adds its targets, its member and linear classes and its
-per-row loss.
+content (:mod:`._split`), train the members as one pack
+(:mod:`._members`, in RealMLP's parametrisation, :mod:`._recipe`), fit the
+linear model and choose the blend on the held-out rows (:mod:`._blend`). A
+task (``_classifier``, ``_regressor``) adds its targets, its loss, how a
+member's raw scores become predictions, its linear model and its per-row
+loss.
 """
 
 from __future__ import annotations
@@ -16,21 +17,36 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ...exceptions import TrainingDivergedError
 from ...preprocessing import TabularPreprocessor
-from ...utils._sklearn import Interval, StrOptions, _check_sample_weight
+from ...training import predict_raw
+from ...utils._sklearn import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    _check_sample_weight,
+)
 from .._params import (
     NETWORK_CONSTRAINTS,
     PARAMETER_CONSTRAINTS,
     check_embedding_keys,
     check_learning_rate_factors,
 )
+from .._prediction import (
+    OPTIONAL_PARAMETER_ATTRIBUTES,
+    fitted_groups,
+    fitted_network,
+    forget_network,
+    inference_key,
+    inference_network,
+    parameter_attributes,
+)
 from ._blend import blend_weight, linear_inputs, linear_scores
-from ._recipe import MEMBER, ROLE_FACTORS
+from ._members import build_pack, member_seeds, network_options, train_pack
 from ._split import held_out_split
 
 __all__ = ["BaseTabularNet", "column_target"]
@@ -96,10 +112,15 @@ class BaseTabularNet(BaseEstimator):
         return self
 
     def _fit_all(self, X, y, sample_weight) -> bool:
-        """Fit everything; return whether a Ctrl-C cut the ensemble short."""
+        """Fit everything; return whether a Ctrl-C cut training short."""
         name = type(self).__name__
         check_learning_rate_factors(name, self.learning_rate_factors)
         check_embedding_keys(name, self.embedding_options or {}, _EMBEDDING_KEYS)
+        if not all(int(s) >= 1 for s in np.atleast_1d(self.hidden_layer_sizes)):
+            raise InvalidParameterError(
+                f"The 'hidden_layer_sizes' parameter of {name} must hold positive "
+                f"ints; got {self.hidden_layer_sizes!r}."
+            )
         y = self._validate_y(y)
         pre = TabularPreprocessor(
             categorical_features=self.categorical_features,
@@ -117,62 +138,40 @@ class BaseTabularNet(BaseEstimator):
             Z, y, sample_weight, self.validation_fraction, self._stratify_split, rng
         )
         target = self._fit_target(y[train], sample_weight, train)
-        Z_train, Z_val = Z[train], Z[val]
-        t_train, t_val = target(y[train]), target(y[val])
-        sw_train = None if sample_weight is None else sample_weight[train]
-        sw_val = None if sample_weight is None else sample_weight[val]
-        members, interrupted = [], False
-        for _ in range(self.n_ensembles):
-            seed = int(rng.randint(np.iinfo(np.int32).max))
-            member = self._member(pre, seed, train.size)
-            try:
-                with warnings.catch_warnings():
-                    # The schedules run the whole budget of epochs by design
-                    # (the best one is kept): reaching it is no failure.
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    member.fit(
-                        Z_train,
-                        t_train,
-                        sample_weight=sw_train,
-                        X_val=Z_val,
-                        y_val=t_val,
-                        sample_weight_val=sw_val,
-                    )
-            except TrainingDivergedError as exc:
-                # The member's advice (scale the input) is this estimator's job.
-                raise TrainingDivergedError(
-                    exc.reason,
-                    f"Lower learning_rate_init (now {self.learning_rate_init}). "
-                    "The estimator was left as it was before this call.",
-                ) from None
-            except KeyboardInterrupt:
-                # A member keeps its last completed epoch; stop there.
-                interrupted = True
-                if hasattr(member, "coefs_"):
-                    members.append(member)
-                break
-            members.append(member)
-        if not members:
-            raise KeyboardInterrupt
+        encoded = self._encode(target(y))
+        options = network_options(self, pre, self.n_ensembles)
+        pack = build_pack(self, options, self._n_outputs(), self._training_loss())
+        seeds = member_seeds(rng, self.n_ensembles)
+        try:
+            state, progress, outcome = train_pack(
+                self, pack, (Z, encoded, sample_weight, train, val), seeds
+            )
+        except TrainingDivergedError as exc:
+            # The networks' advice (scale the input) is this estimator's job.
+            raise TrainingDivergedError(
+                exc.reason,
+                f"Lower learning_rate_init (now {self.learning_rate_init}). "
+                "The estimator was left as it was before this call.",
+            ) from None
+        self._publish_pack(pack, options, state, progress)
+        net = self._combine(self._member_outputs(progress.best_raw))
         coded = pre.embedded_categories_
         linear, weight = None, 1.0
         if self.linear_blend:
+            sw_train = None if sample_weight is None else sample_weight[train]
+            sw_val = None if sample_weight is None else sample_weight[val]
+            Z_train, Z_val = Z[train], Z[val]
+            t_train, t_val = target(y[train]), target(y[val])
             linear = self._linear_model().fit(
                 linear_inputs(Z_train, coded), t_train, sample_weight=sw_train
             )
-            net = self._members_output(Z_val, members)
             lin = self._linear_output(linear_scores(linear, Z_val, coded), linear)
             weight = blend_weight(
                 net, lin, lambda p: self._row_losses(p, t_val), sw_val
             )
             # The weight chosen, the linear model learns from every row.
             linear.fit(linear_inputs(Z, coded), target(y), sample_weight=sample_weight)
-        self._publish(pre, members, linear, weight)
-        return interrupted
-
-    def _publish(self, pre, members, linear, weight) -> None:
         self.preprocessor_ = pre
-        self.estimators_ = members
         self.linear_ = linear
         self.blend_weight_ = float(weight)
         self.n_features_in_ = pre.n_features_in_
@@ -180,11 +179,27 @@ class BaseTabularNet(BaseEstimator):
             self.feature_names_in_ = pre.feature_names_in_
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        first = members[0]
-        self.n_iter_ = first.n_iter_
-        self.loss_curve_ = first.loss_curve_
-        self.validation_scores_ = first.validation_scores_
-        self.best_validation_score_ = first.best_validation_score_
+        return outcome.interrupted
+
+    def _publish_pack(self, pack, options, state, progress) -> None:
+        """Store the members' weights and what their training did."""
+        forget_network(self)  # views of an earlier fit's weights
+        for name in OPTIONAL_PARAMETER_ATTRIBUTES:
+            vars(self).pop(name, None)
+        for name, value in parameter_attributes(state.params, state.stats).items():
+            setattr(self, name, value)
+        self._network_options = options
+        self._activation = pack.activation
+        self._loss = pack.loss.name
+        # Members whose training diverged before any finite epoch are left out.
+        trained = progress.best_epoch > 0
+        self.ensemble_weights_ = trained / trained.sum()
+        self.best_epochs_ = progress.best_epoch
+        self.n_iter_ = int(progress.n_iter.max())
+        self.loss_curve_ = list(progress.loss_curve)
+        curves = np.array(progress.validation_curve)
+        self.validation_scores_ = list(-np.nanmean(curves, axis=1))
+        self.best_validation_score_ = float(-np.mean(progress.best_loss[trained]))
 
     def _check_rows(self, Z, y, sample_weight):
         if Z.shape[0] != y.shape[0]:
@@ -204,46 +219,34 @@ class BaseTabularNet(BaseEstimator):
                 "a share of them is held out to choose the best epoch."
             )
 
-    def _member(self, pre, seed, n_train):
-        """Make one network: the recipe, the parameters, the table's columns."""
-        # The embedding kind's own settings come from skdeep.nn.EMBEDDINGS;
-        # only the user's overrides and the columns are passed here.
-        embedding = self.embedding if pre.n_numeric_out_ else None
-        options = {}
-        if embedding is not None:
-            options = dict(self.embedding_options or {})
-            options["columns"] = list(range(pre.n_numeric_out_))
-        if pre.embedded_categories_:
-            options.update(
-                categories=dict(pre.embedded_categories_),
-                category_units=self.category_units,
-            )
-        shared = {name: getattr(self, name) for name in _SHARED}
-        shared.update(
-            batch_size=min(self.batch_size, n_train),
-            random_state=seed,
-            learning_rate_factors={
-                **ROLE_FACTORS,
-                **(self.learning_rate_factors or {}),
-            },
-            embedding=embedding,
-            embedding_options=options or None,
-        )
-        return self._member_class(**MEMBER, **shared, **self._member_options())
+    # -- the fitted pack, for prediction and export -------------------------------
+    def _fitted_groups(self):
+        return fitted_groups(self)
 
-    def _member_options(self) -> dict:
-        return {}
+    def _inference_key(self):
+        return inference_key(self)
 
-    def _members_output(self, Z, members=None):
-        """Average of the members' predictions (probabilities or targets)."""
-        members = self.estimators_ if members is None else members
-        return np.mean([self._member_predict(m, Z) for m in members], axis=0)
+    def _inference_network(self):
+        return inference_network(self)
+
+    def _members_output(self, Z):
+        """Return each member's predictions (probabilities or standardised targets)."""
+        network, params, stats = fitted_network(self)
+        raw = predict_raw(network, params, Z, stats)
+        return self._member_outputs(raw)
+
+    def _combine(self, outputs):
+        """Return the members' predictions averaged with the ensemble's weights."""
+        weights = getattr(self, "ensemble_weights_", None)
+        if weights is None:
+            weights = np.full(outputs.shape[0], 1 / outputs.shape[0])
+        return np.tensordot(weights, outputs, axes=1)
 
     def _blended(self, X):
         check_is_fitted(self)
         pre = self.preprocessor_
         Z = pre.transform(X)
-        out = self._members_output(Z)
+        out = self._combine(self._members_output(Z))
         if self.linear_ is not None and self.blend_weight_ < 1:
             scores = linear_scores(self.linear_, Z, pre.embedded_categories_)
             linear = self._linear_output(scores, self.linear_)

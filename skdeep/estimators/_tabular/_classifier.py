@@ -11,7 +11,8 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from ...utils._sklearn import _fit_context
 from .._classifier import BaseNetClassifier
 from ._base import BaseTabularNet, column_target
-from ._recipe import CLASSIFIER, ClassifierMember
+from ._members import loss_of
+from ._recipe import CLASSIFIER
 
 __all__ = ["TabularNetClassifier"]
 
@@ -44,7 +45,8 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     best one's), so that a small, nearly linear table does not lose to the
     linear model; the linear model is then refit on every row.
     ``n_ensembles > 1`` averages several networks trained from different
-    seeds.
+    seeds, as one pack: the members' weights are stacked, so every step
+    trains all of them at once (:func:`skdeep.training.fit_pack`).
 
     Parameters
     ----------
@@ -96,7 +98,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     label_smoothing : float, default=0.1
         Label smoothing of the training loss.
     n_ensembles : int, default=1
-        Number of networks averaged.
+        Number of networks averaged, trained as one pack.
     linear_blend : bool, default=True
         Whether to blend with a logistic regression, weight chosen on the
         held-out rows (one-standard-error rule).
@@ -113,20 +115,35 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         Class labels.
     preprocessor_ : TabularPreprocessor
         The fitted preprocessing step.
-    estimators_ : list of DeepNetClassifier
-        The fitted networks (on the preprocessed matrix).
     linear_ : LogisticRegression or None
         The linear model of the blend.
     blend_weight_ : float
         The networks' weight :math:`w` in the blend (1 without it).
+    coefs_ : list of ndarray
+        The members' Dense weights: ``coefs_[i]`` has shape (n_members,
+        n_units_i, n_units_{i+1}), one network per row of the first axis.
+    intercepts_ : list of ndarray
+        Their biases, ``intercepts_[i]`` of shape (n_members, n_units_{i+1}).
+    front_scales_, category_embeddings_ : ndarray
+        With a front scale, and with coded categorical columns: the members'
+        scales and tables, with a leading member axis.
+    embedding_frequencies_, embedding_coefs_, embedding_intercepts_ : ndarray
+        With an ``embedding``: the members' embeddings (and, for PBLD,
+        ``embedding_phases_``), named as :class:`~skdeep.DeepNetClassifier` names them.
+    ensemble_weights_ : ndarray of shape (n_members,)
+        The members' weights in the average (a member whose training
+        diverged before any finite epoch has weight 0).
+    best_epochs_ : ndarray of shape (n_members,)
+        The epoch of least held-out loss of each member, whose weights it
+        keeps.
     n_iter_ : int
-        Epochs run by the first network.
+        Epochs run.
     loss_curve_ : list of float
-        Training loss of the first network after each epoch.
+        The members' mean training loss after each epoch.
     validation_scores_ : list of float
-        Held-out score (negated loss) of the first network after each epoch.
+        The members' mean held-out loss after each epoch, negated.
     best_validation_score_ : float
-        Its best held-out score.
+        The members' mean held-out loss at their best epochs, negated.
     n_features_in_ : int
         Number of input columns.
     feature_names_in_ : ndarray of str
@@ -156,7 +173,6 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         **BaseTabularNet._parameter_constraints,
         "label_smoothing": BaseNetClassifier._parameter_constraints["label_smoothing"],
     }
-    _member_class = ClassifierMember
 
     def __init__(
         self,
@@ -323,17 +339,27 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     def _fit_target(self, y_train, sample_weight, train):
         return lambda y: y
 
-    def _member_options(self) -> dict:
-        return {"label_smoothing": self.label_smoothing}
+    def _n_outputs(self) -> int:
+        return 1 if self.classes_.size == 2 else self.classes_.size
 
-    def _member_predict(self, member, Z):
-        # A class missing from the training part gets probability 0.
-        proba = member.predict_proba(Z)
-        if member.classes_.size == self.classes_.size:
-            return proba
-        out = np.zeros((Z.shape[0], self.classes_.size))
-        out[:, np.searchsorted(self.classes_, member.classes_)] = proba
-        return out
+    def _training_loss(self):
+        name = "binary_log_loss" if self.classes_.size == 2 else "log_loss"
+        return loss_of(name, self.label_smoothing)
+
+    def _encode(self, y):
+        """Return the targets in the loss's format: a 0/1 column, or codes."""
+        codes = np.searchsorted(self.classes_, y)
+        if self.classes_.size == 2:
+            return codes.reshape(-1, 1).astype(np.dtype(self.dtype))
+        return codes.astype(np.intp)
+
+    def _member_outputs(self, raw):
+        """Return each member's class probabilities, ``(k, n, n_classes)``."""
+        raw = raw.astype(np.float64)
+        if self.classes_.size == 2:
+            # Two sigmoids rather than 1 - p: exact in both tails.
+            return expit(np.concatenate([-raw, raw], axis=-1))
+        return softmax(raw, axis=-1)
 
     def _linear_model(self):
         return LogisticRegression(max_iter=1000)

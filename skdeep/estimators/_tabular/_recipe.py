@@ -11,12 +11,6 @@ constructor defaults from :data:`CLASSIFIER` and :data:`REGRESSOR`.
 
 from __future__ import annotations
 
-import numpy as np
-
-from ...training import ntk_step_factors
-from .._deep_net import DeepNetClassifier
-from .._deep_net_regressor import DeepNetRegressor
-
 __all__ = ["CLASSIFIER", "MEMBER", "REGRESSOR", "ROLE_FACTORS"]
 
 #: Defaults both tasks share.
@@ -59,31 +53,8 @@ REGRESSOR = {
 ROLE_FACTORS = {"biases": 0.1, "scales": 6.0, "embeddings": 0.1}
 
 #: How every member trains, whatever the parameters: Adam (opt='adam'), no
-#: L2 penalty (decoupled weight decay instead), LeCun-normal weights and
-#: zero biases (weight_init_mode='std' in the NTK parametrisation; RealMLP's
-#: 'he+5' bias initialisation is not reproduced), every epoch run and the
-#: one of least held-out loss kept.
-MEMBER = {
-    "solver": "adam",
-    "alpha": 0.0,
-    "weight_init": "lecun_normal",
-    "tol": 0.0,
-    "early_stopping": True,
-    "n_iter_no_change": np.inf,
-    "scoring": "loss",
-}
-
-
-class _NTKMember:
-    """RealMLP's neural-tangent parametrisation on a deep net (a mixin)."""
-
-    def _step_factors(self):
-        return ntk_step_factors(self.learning_rate_factors or {})
-
-
-class ClassifierMember(_NTKMember, DeepNetClassifier):
-    """A TabularNetClassifier's network: a DeepNetClassifier in RealMLP's steps."""
-
-
-class RegressorMember(_NTKMember, DeepNetRegressor):
-    """A TabularNetRegressor's network: a DeepNetRegressor in RealMLP's steps."""
+#: L2 penalty (decoupled weight decay instead), LeCun-normal weights and zero
+#: biases (weight_init_mode='std' in the NTK parametrisation; RealMLP's
+#: 'he+5' bias initialisation is not reproduced), learning rates and decay
+#: per layer as the NTK parametrisation has them (ntk_step_factors).
+MEMBER = {"alpha": 0.0, "weight_init": "lecun_normal"}

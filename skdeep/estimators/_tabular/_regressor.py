@@ -8,7 +8,8 @@ from sklearn.linear_model import Ridge
 
 from ...utils._sklearn import _fit_context
 from ._base import BaseTabularNet, column_target
-from ._recipe import REGRESSOR, RegressorMember
+from ._members import loss_of
+from ._recipe import REGRESSOR
 
 __all__ = ["TabularNetRegressor"]
 
@@ -66,7 +67,7 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
     category_units : int, default=8
         Width of each categorical embedding.
     n_ensembles : int, default=1
-        Number of networks averaged.
+        Number of networks averaged, trained as one pack.
     linear_blend : bool, default=True
         Whether to blend with a ridge regression, weight chosen on the
         held-out rows.
@@ -81,9 +82,6 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
     ----------
     preprocessor_ : TabularPreprocessor
         The fitted preprocessing step.
-    estimators_ : list of DeepNetRegressor
-        The fitted networks (on the preprocessed matrix and the standardised
-        target).
     linear_ : Ridge or None
         The linear model of the blend (on the standardised target).
     blend_weight_ : float
@@ -92,14 +90,31 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         The target's standardisation.
     target_range_ : tuple of float
         Smallest and largest training target: the predictions' bounds.
+    coefs_ : list of ndarray
+        The members' Dense weights: ``coefs_[i]`` has shape (n_members,
+        n_units_i, n_units_{i+1}), one network per row of the first axis.
+    intercepts_ : list of ndarray
+        Their biases, ``intercepts_[i]`` of shape (n_members, n_units_{i+1}).
+    front_scales_, category_embeddings_ : ndarray
+        With a front scale, and with coded categorical columns: the members'
+        scales and tables, with a leading member axis.
+    embedding_frequencies_, embedding_coefs_, embedding_intercepts_ : ndarray
+        With an ``embedding``: the members' embeddings (and, for PBLD,
+        ``embedding_phases_``), named as :class:`~skdeep.DeepNetRegressor` names them.
+    ensemble_weights_ : ndarray of shape (n_members,)
+        The members' weights in the average (a member whose training
+        diverged before any finite epoch has weight 0).
+    best_epochs_ : ndarray of shape (n_members,)
+        The epoch of least held-out loss of each member, whose weights it
+        keeps.
     n_iter_ : int
-        Epochs run by the first network.
+        Epochs run.
     loss_curve_ : list of float
-        Training loss of the first network after each epoch.
+        The members' mean training loss after each epoch.
     validation_scores_ : list of float
-        Held-out score (negated loss) of the first network after each epoch.
+        The members' mean held-out loss after each epoch, negated.
     best_validation_score_ : float
-        Its best held-out score.
+        The members' mean held-out loss at their best epochs, negated.
     n_features_in_ : int
         Number of input columns.
     feature_names_in_ : ndarray of str
@@ -123,8 +138,6 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
     >>> model.score(X, y) > 0.8
     True
     """
-
-    _member_class = RegressorMember
 
     def __init__(
         self,
@@ -264,8 +277,19 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         self.target_range_ = (float(y_train.min()), float(y_train.max()))
         return lambda y: (y - self.target_mean_) / self.target_scale_
 
-    def _member_predict(self, member, Z):
-        return member.predict(Z).astype(np.float64)
+    def _n_outputs(self) -> int:
+        return 1
+
+    def _training_loss(self):
+        return loss_of("squared_error")
+
+    def _encode(self, z):
+        """Return the standardised targets as one column, in the networks' dtype."""
+        return z.reshape(-1, 1).astype(np.dtype(self.dtype))
+
+    def _member_outputs(self, raw):
+        """Return each member's standardised prediction, ``(k, n)``."""
+        return raw[..., 0].astype(np.float64)
 
     def _linear_model(self):
         # A fixed penalty, as the classifier's LogisticRegression(C=1): a

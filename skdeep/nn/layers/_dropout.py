@@ -117,6 +117,10 @@ class Dropout(Layer):
         levels = np.minimum(np.round(self.rate * 2**16), 2**16 - 1)
         self._threshold = levels.astype(np.uint16).reshape(-1, 1, 1)
         self._scale = (2**16 / (2**16 - levels)).reshape(-1, 1, 1)
+        if (levels == levels[0]).all():
+            # One rate for all: scalars, the cheaper operands of a ufunc.
+            self._threshold = self._threshold[0, 0, 0]
+            self._scale = float(self._scale[0, 0, 0])
 
     def select(self, members) -> Dropout:
         """Return the layer of some members of the pack, with their rates and keys.
@@ -132,10 +136,8 @@ class Dropout(Layer):
         """
         layer = super().select(members)
         layer.base_rate = self.base_rate[members]
-        layer.rate = self.rate[members]
-        layer._threshold = self._threshold[members]
-        layer._scale = self._scale[members]
         layer._units = self._units[members]
+        layer.set_rate(self.rate[members])
         return layer
 
     def scale_noise(self, factor: float) -> None:
