@@ -65,6 +65,11 @@ Models:
   (linear_blend=False): skdeep's TabularNet* on the raw frame.
 - ``lightgbm``: LGBM*(verbose=-1) on the raw frame (if lightgbm imports),
   ``n_jobs`` = OMP_NUM_THREADS when set.
+- ``catboost``: CatBoost*(verbose=0) defaults on the raw frame, its
+  categorical columns given as text (``cat_features``; NaN as 'missing'),
+  ``thread_count`` = OMP_NUM_THREADS when set.
+- ``xgboost``: XGB*(enable_categorical=True, tree_method='hist') defaults on
+  the raw frame, ``n_jobs`` = OMP_NUM_THREADS when set.
 - ``realmlp``: pytabkit's RealMLP_TD_* defaults, device='cpu' (if pytabkit
   imports). It refuses NaN in numeric columns: they are median-imputed
   (medians of the training fold) and a missing category becomes 'missing';
@@ -593,6 +598,120 @@ def _lightgbm_models():
     return {"lightgbm": (f"lightgbm-{lightgbm.__version__}", build)}
 
 
+class CategoriesAsText(BaseEstimator):
+    """Give CatBoost its categorical columns as text, NaN as 'missing'.
+
+    CatBoost takes categorical features as strings (or ints), named in
+    ``cat_features``, and no NaN in them; numeric NaN it handles itself.
+
+    Parameters
+    ----------
+    estimator : CatBoostClassifier or CatBoostRegressor
+        Fitted on the converted frame.
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def _text(self, X):
+        X = X.copy()
+        for column in X.select_dtypes("category").columns:
+            X[column] = X[column].astype(str).where(X[column].notna(), "missing")
+        return X
+
+    def fit(self, X, y):
+        """Convert the categorical columns, then fit a clone of the estimator.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Raw features.
+        y : array-like
+            Target.
+
+        Returns
+        -------
+        self : CategoriesAsText
+            The fitted wrapper.
+        """
+        categorical = list(X.select_dtypes("category").columns)
+        self.estimator_ = clone(self.estimator).set_params(cat_features=categorical)
+        self.estimator_.fit(self._text(X), y)
+        if hasattr(self.estimator_, "classes_"):
+            self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict(self, X):
+        """Predict from the converted frame.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Raw features.
+
+        Returns
+        -------
+        numpy.ndarray
+            The estimator's predictions.
+        """
+        return self.estimator_.predict(self._text(X))
+
+    def predict_proba(self, X):
+        """Class probabilities from the converted frame.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Raw features.
+
+        Returns
+        -------
+        numpy.ndarray
+            The estimator's probabilities.
+        """
+        return self.estimator_.predict_proba(self._text(X))
+
+
+def _catboost_models():
+    import catboost
+
+    def build(task, seed):
+        cls = (
+            catboost.CatBoostClassifier
+            if task == "classification"
+            else catboost.CatBoostRegressor
+        )
+        # thread_count=-1 (every core) unless told, like the others.
+        threads = _omp_threads() or -1
+        return CategoriesAsText(
+            cls(
+                random_seed=seed,
+                verbose=0,
+                thread_count=threads,
+                allow_writing_files=False,
+            )
+        )
+
+    return {"catboost": (f"catboost-{catboost.__version__}", build)}
+
+
+def _xgboost_models():
+    import xgboost
+
+    def build(task, seed):
+        cls = (
+            xgboost.XGBClassifier if task == "classification" else xgboost.XGBRegressor
+        )
+        return cls(
+            enable_categorical=True,
+            tree_method="hist",
+            random_state=seed,
+            n_jobs=_omp_threads(),
+        )
+
+    return {"xgboost": (f"xgboost-{xgboost.__version__}", build)}
+
+
 def _realmlp_models():
     import pytabkit
     import torch
@@ -626,6 +745,8 @@ MODEL_NAMES = [
     "tabular_ens4",
     "tabular_nolinear",
     "lightgbm",
+    "catboost",
+    "xgboost",
     "realmlp",
 ]
 NOTES = {
@@ -649,6 +770,8 @@ def available_models():
         (_sklearn_models, ["linear", "hgb", "mlp"]),
         (_skdeep_models, ["deepnet", "tabular", "tabular_ens4", "tabular_nolinear"]),
         (_lightgbm_models, ["lightgbm"]),
+        (_catboost_models, ["catboost"]),
+        (_xgboost_models, ["xgboost"]),
         (_realmlp_models, ["realmlp"]),
     ):
         try:

@@ -23,6 +23,7 @@ from ._keys import row_keys
 from ._vectors import BatchNormStats, Params, Vectors
 from ._workspace import Workspace
 from .layers import ActivationLayer, BatchNorm, Dense, Dropout
+from .layers._dropout import dropout_rates
 from .losses import LOSSES
 
 __all__ = ["BatchNormStats", "Network", "Params", "Workspace"]
@@ -103,7 +104,7 @@ class Network:
             raise ValueError(f"n_members must be at least 1; got {n_members}.")
         self.n_members = None if n_members is None else int(n_members)
         hidden = self.layer_units[1:-1]
-        rates = _dropout_rates(dropout, len(hidden), self.n_members)
+        rates = dropout_rates(dropout, len(hidden), self.n_members)
         self.activation = activation
         self.loss = LOSSES[loss]() if isinstance(loss, str) else loss
         self.layers = list(input_layers)
@@ -272,25 +273,25 @@ class Network:
         ----------
         params : Params
             Network parameters.
-        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-            Batch, ``n_samples <= workspace.n_rows``, in the workspace dtype.
+        X : {ndarray, sparse matrix} of shape ([n_members,] n_samples, n_features)
+            Batch, ``n_samples <= workspace.n_rows``, in the workspace dtype
+            (each member's rows, for a pack).
         workspace : Workspace
             Buffers; intermediate results are left there for :meth:`backward`.
         training : bool, default=False
             Training mode: batch statistics for batch norm, and dropout.
         dropout_step : int, default=None
             Training step whose dropout masks to draw (in training mode);
-            None reuses the masks already in the workspace (a fixed mask, as
-            gradient checks need).
+            None reuses the masks already in the workspace.
         stats : BatchNormStats, default=None
             Running statistics, required for batch norm outside training.
-        weight : float or ndarray of shape (n_samples,), default=None
-            Samples' weights in the batch objective; batch norm's training
-            statistics are weighted by them.
+        weight : float or ndarray of shape ([n_members,] n_samples), default=None
+            Samples' weights in the batch objective (batch norm's statistics
+            are weighted by them).
 
         Returns
         -------
-        raw : ndarray of shape (n_samples, n_outputs)
+        raw : ndarray of shape ([n_members,] n_samples, n_outputs)
             The raw scores (a view into the workspace).
         """
         run = workspace.run
@@ -333,17 +334,11 @@ class Network:
     def update_stats(
         self, workspace: Workspace, stats: BatchNormStats, replace: bool = False
     ) -> None:
-        """Fold the last training batch's statistics into the running ones.
+        """Fold the last training batch's statistics into ``stats``, in place.
 
-        Parameters
-        ----------
-        workspace : Workspace
-            After a training-mode :meth:`forward`.
-        stats : BatchNormStats
-            Updated in place.
-        replace : bool, default=False
-            Make the batch's statistics the running ones (after a forward
-            pass over all the training data, say).
+        After a training-mode :meth:`forward`; ``replace=True`` makes the
+        batch's statistics the running ones (after a forward pass over all
+        the training data, say).
         """
         workspace.bind(stats=stats)
         for i in self._stateful:
@@ -392,30 +387,12 @@ class Network:
     ) -> float:
         r"""Training objective and its gradient on one batch.
 
-        Parameters
-        ----------
-        params : Params
-            Network parameters.
-        grads : Params
-            Receives the gradient of the objective.
-        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-            Batch in the workspace dtype.
-        target : ndarray
-            Targets in the loss's format (see :mod:`skdeep.nn.losses`).
-        weight : float or ndarray of shape (n_samples,)
-            Per-sample weights of the objective (summing to one for a mean).
-        l2 : float
-            Strength :math:`\lambda` of the L2 penalty.
-        workspace : Workspace
-            Buffers for at least ``n_samples`` rows.
-        dropout_step : int, default=None
-            Training step whose dropout masks to draw; None reuses the
-            workspace's masks.
-
-        Returns
-        -------
-        objective : float
-            :math:`\sum_i w_i \ell_i + \frac{\lambda}{2}\sum_l \lVert W_l\rVert^2`.
+        :math:`\sum_i w_i \ell_i + \frac{\lambda}{2}\sum_l \lVert
+        W_l\rVert^2` (summed over members, for a pack), its gradient written
+        into ``grads``. ``X``, ``weight``, ``workspace`` and ``dropout_step``
+        are as for :meth:`forward`; ``target`` is in the loss's format (see
+        :mod:`skdeep.nn.losses`); ``l2`` is :math:`\lambda` (one per member,
+        ``(k, 1, 1)``, for a pack).
         """
         raw = self.forward(
             params,
@@ -441,22 +418,11 @@ class Network:
     ) -> float:
         """Full-batch objective and gradient, in chunks of ``workspace.n_rows``.
 
-        The gradient of a sum is the sum of the chunks' gradients, so memory
-        stays bounded by the workspace whatever the number of samples.
-        Batch norm's statistics are those of the whole batch, so a network
-        with batch norm needs a workspace for all the rows.
-
-        Parameters
-        ----------
-        params, grads, X, target, l2, workspace
-            As in :meth:`loss_gradient`.
-        weight : ndarray of shape (n_samples,)
-            Per-sample weights of the objective.
-
-        Returns
-        -------
-        objective : float
-            As in :meth:`loss_gradient`, over all samples.
+        As :meth:`loss_gradient` over all of ``X`` (``weight`` one per
+        sample): the gradient of a sum is the sum of the chunks' gradients,
+        so memory stays bounded by the workspace. Batch norm's statistics
+        are those of the whole batch, so a network with batch norm needs a
+        workspace for all the rows.
         """
         if self.n_members is not None:
             raise ValueError("A pack trains by minibatches, not full-batch L-BFGS.")
@@ -528,28 +494,3 @@ class Network:
         for layer, views, state in zip(self.layers, params.layers, states, strict=True):
             x = layer.infer(x, views, state)
         return x
-
-
-def _dropout_rates(dropout, n_hidden: int, n_members: int | None) -> np.ndarray:
-    """Dropout rates of the hidden layers, ``(n_hidden,)`` or per member.
-
-    ``dropout`` is one rate, one per hidden layer, or, for a pack, an array
-    of shape ``(n_members, n_hidden)`` (or ``(n_members, 1)``): one per
-    member and layer.
-    """
-    rates = np.asarray(dropout, dtype=float)
-    if rates.ndim == 2:
-        if n_members is None or rates.shape[0] != n_members:
-            raise ValueError(
-                "Per-member dropout rates need a pack of as many members; got "
-                f"shape {rates.shape} for n_members={n_members}."
-            )
-        return np.broadcast_to(rates, (n_members, n_hidden)).T.copy()
-    rates = np.broadcast_to(rates, (n_hidden,)) if rates.ndim == 0 else rates
-    if rates.shape != (n_hidden,):
-        raise ValueError(
-            f"Got {rates.size} dropout rates for {n_hidden} hidden layers."
-        )
-    if n_members is None:
-        return rates
-    return np.repeat(rates[:, None], n_members, axis=1)

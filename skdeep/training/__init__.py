@@ -58,7 +58,8 @@ True
 
 from ._inference import predict_raw
 from ._lbfgs import fit_lbfgs
-from ._pack import Members, PackProgress, fit_pack
+from ._members import Members, PackProgress
+from ._pack import fit_pack
 from ._records import (
     Observer,
     Outcome,

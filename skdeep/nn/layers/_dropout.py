@@ -7,7 +7,7 @@ import numpy as np
 from .._keys import LANES, mix64, unit_keys
 from ._base import Layer, LayerContext
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "dropout_rates"]
 
 
 class _DropoutBuffers:
@@ -276,3 +276,28 @@ class Dropout(Layer):
             scale = scale.astype(out.dtype)
         out *= scale
         return out
+
+
+def dropout_rates(dropout, n_hidden: int, n_members: int | None) -> np.ndarray:
+    """Return the dropout rates of the hidden layers, ``(n_hidden[, k])``.
+
+    ``dropout`` is one rate, one per hidden layer, or, for a pack, an array
+    of shape ``(n_members, n_hidden)`` (or ``(n_members, 1)``): one per
+    member and layer.
+    """
+    rates = np.asarray(dropout, dtype=float)
+    if rates.ndim == 2:
+        if n_members is None or rates.shape[0] != n_members:
+            raise ValueError(
+                "Per-member dropout rates need a pack of as many members; got "
+                f"shape {rates.shape} for n_members={n_members}."
+            )
+        return np.broadcast_to(rates, (n_members, n_hidden)).T.copy()
+    rates = np.broadcast_to(rates, (n_hidden,)) if rates.ndim == 0 else rates
+    if rates.shape != (n_hidden,):
+        raise ValueError(
+            f"Got {rates.size} dropout rates for {n_hidden} hidden layers."
+        )
+    if n_members is None:
+        return rates
+    return np.repeat(rates[:, None], n_members, axis=1)
