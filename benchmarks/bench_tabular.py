@@ -61,8 +61,10 @@ Models:
   ColumnTransformer; the regressor trains on a standardised target
   (TransformedTargetRegressor with StandardScaler).
 - ``deepnet``: skdeep's DeepNet* with the same settings and wrappers.
-- ``tabular``, ``tabular_ens4`` (n_ensembles=4), ``tabular_nolinear``
-  (linear_blend=False): skdeep's TabularNet* on the raw frame.
+- ``tabular``: skdeep's TabularNet* on the raw frame, its defaults. For an
+  ablation, ``tabular(name=value;...)`` sets parameters of it, e.g.
+  ``tabular(n_folds=1)`` or ``tabular(max_iter=32;patience=None)`` (values
+  are Python literals; the name is the cache's key).
 - ``lightgbm``: LGBM*(verbose=-1) on the raw frame (if lightgbm imports),
   ``n_jobs`` = OMP_NUM_THREADS when set.
 - ``catboost``: CatBoost*(verbose=0) defaults on the raw frame, its
@@ -92,6 +94,7 @@ Run it single-threaded and niced on a shared machine::
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import hashlib
 import json
@@ -565,9 +568,30 @@ def _skdeep_models():
         return build
 
     models["tabular"] = (version, tabular())
-    models["tabular_ens4"] = (version, tabular(n_ensembles=4))
-    models["tabular_nolinear"] = (version, tabular(linear_blend=False))
+    models["tabular("] = (version, tabular)  # variants: see variant_options
     return models
+
+
+def variant_options(name):
+    """The parameters a ``tabular(name=value;...)`` model name sets.
+
+    Parameters
+    ----------
+    name : str
+        A model name.
+
+    Returns
+    -------
+    dict or None
+        The parameters, or None for a name that is not a variant.
+    """
+    if not (name.startswith("tabular(") and name.endswith(")")):
+        return None
+    options = {}
+    for item in filter(None, name[len("tabular(") : -1].split(";")):
+        key, _, value = item.partition("=")
+        options[key.strip()] = ast.literal_eval(value.strip())
+    return options
 
 
 def _omp_threads():
@@ -742,8 +766,6 @@ MODEL_NAMES = [
     "mlp",
     "deepnet",
     "tabular",
-    "tabular_ens4",
-    "tabular_nolinear",
     "lightgbm",
     "catboost",
     "xgboost",
@@ -768,7 +790,7 @@ def available_models():
     models, unavailable = {}, {}
     for loader, names in (
         (_sklearn_models, ["linear", "hgb", "mlp"]),
-        (_skdeep_models, ["deepnet", "tabular", "tabular_ens4", "tabular_nolinear"]),
+        (_skdeep_models, ["deepnet", "tabular"]),
         (_lightgbm_models, ["lightgbm"]),
         (_catboost_models, ["catboost"]),
         (_xgboost_models, ["xgboost"]),
@@ -1065,11 +1087,21 @@ def parse_list(text, known, what):
     """
     if not text:
         return list(known)
-    chosen = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = sorted(set(chosen) - set(known))
+    # Commas inside a variant's parentheses do not separate names.
+    chosen, depth, current = [], 0, ""
+    for char in text + ",":
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            if current.strip():
+                chosen.append(current.strip())
+            current = ""
+        else:
+            current += char
+    variants = [name for name in chosen if variant_options(name) is not None]
+    unknown = sorted(set(chosen) - set(known) - set(variants))
     if unknown:
         sys.exit(f"unknown {what}: {', '.join(unknown)}; known: {', '.join(known)}")
-    return [name for name in known if name in chosen]
+    return [name for name in known if name in chosen] + variants
 
 
 def main():
@@ -1107,6 +1139,13 @@ def main():
     cache = None if args.no_cache else args.cache
     records = read_cache(cache)
     models, unavailable = available_models()
+    for name in chosen:
+        options = variant_options(name)
+        if options is not None and "tabular(" in models:
+            version, variant = models["tabular("]
+            models[name] = (version, variant(**options))
+        elif options is not None:
+            unavailable[name] = unavailable.get("tabular", "not in this skdeep")
 
     print(machine_summary())
     print(

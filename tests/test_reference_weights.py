@@ -146,7 +146,11 @@ def _tabular_nets():
 
 
 def _cases():
-    return {**_deep_nets(), **_tabular_nets()}
+    # The TabularNet cases were computed too, and matched after the move; they
+    # are not checked since TabularNet's algorithm changed on purpose (folds,
+    # early stopping, ensemble selection). What its pack trains is checked
+    # against separate networks in tests/training/test_fit_pack.py.
+    return _deep_nets()
 
 
 def _arrays(estimator, X):

@@ -11,7 +11,13 @@ names to the stochastic rules.
 """
 
 from ._adam import Adam, AdamState
-from ._base import Optimizer, copy_state, state_from_dict, state_to_dict
+from ._base import (
+    Optimizer,
+    ScaledRate,
+    copy_state,
+    state_from_dict,
+    state_to_dict,
+)
 from ._decay import decay_weights
 from ._lbfgs import LBFGS, LBFGSResult
 from ._rmsprop import RMSprop, RMSpropState
@@ -41,6 +47,7 @@ __all__ = [
     "RMSprop",
     "RMSpropState",
     "SGDState",
+    "ScaledRate",
     "ScheduleState",
     "copy_state",
     "decay_weights",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import CHUNK, LearningRate, chunks, is_per_parameter
+from ._base import CHUNK, LearningRate, ScaledRate, chunks, is_per_parameter
 
 __all__ = ["Adam", "AdamState"]
 
@@ -139,7 +139,12 @@ class Adam:
         )
         shift = self.epsilon / root
         per_parameter = is_per_parameter(learning_rate, params)
-        if per_parameter:
+        factored = isinstance(learning_rate, ScaledRate)
+        if factored:
+            scale = learning_rate.scale * a * b / c
+            factors = learning_rate.factors
+            per_parameter = False
+        elif per_parameter:
             # One chunk of per-parameter scales, float64 as the scalar is.
             scales = np.empty(min(CHUNK, params.size))
         else:
@@ -161,5 +166,7 @@ class Adam:
                 rate /= c
                 g *= rate
             else:
+                if factored:
+                    g *= factors[piece]
                 g *= scale
             params[piece] -= g

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._base import CHUNK, LearningRate, chunks, is_per_parameter
+from ._base import CHUNK, LearningRate, ScaledRate, chunks, is_per_parameter
 
 __all__ = ["decay_weights"]
 
@@ -30,7 +30,7 @@ def decay_weights(
     ----------
     params : ndarray of shape (n_params,)
         Flat parameters, updated in place.
-    learning_rate : float or ndarray of shape (n_params,)
+    learning_rate : float, ndarray of shape (n_params,) or ScaledRate
         The step's learning rate :math:`\eta`, for all parameters or one per
         parameter (as given to the update rule).
     weight_decay : float
@@ -78,6 +78,21 @@ def decay_weights(
     array([0.95, 1.71, 2.7 , 3.6 ])
     """
     if weight_decay == 0:
+        return
+    if isinstance(learning_rate, ScaledRate):
+        # 1 - scale * wd * factor, in the parameters' dtype, a chunk at a time.
+        shrink = -learning_rate.scale * weight_decay
+        factors = learning_rate.factors
+        buffer = np.empty(min(CHUNK, params.size), dtype=params.dtype)
+        for piece in pieces:
+            start, stop, _ = piece.indices(params.size)
+            for part in chunks(max(stop - start, 0)):
+                where = slice(start + part.start, start + part.stop)
+                factor = np.multiply(
+                    factors[where], shrink, out=buffer[: part.stop - part.start]
+                )
+                factor += 1
+                params[where] *= factor
         return
     bounds = [piece.indices(params.size) for piece in pieces]
     if any(step != 1 for _, _, step in bounds):

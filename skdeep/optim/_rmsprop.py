@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import CHUNK, LearningRate, chunks, is_per_parameter
+from ._base import CHUNK, LearningRate, ScaledRate, chunks, is_per_parameter
 
 __all__ = ["RMSprop", "RMSpropState"]
 
@@ -112,6 +112,8 @@ class RMSprop:
         learning_rate : float or ndarray of shape (n_params,)
             Step size :math:`\eta`, for all parameters or one per parameter.
         """
+        if isinstance(learning_rate, ScaledRate):
+            learning_rate = learning_rate.vector()
         # V = v / (1 - beta) follows V <- beta V + g^2 (two passes), and
         # sqrt(v) + eps = root * (sqrt(V) + eps / root), root = sqrt(1 - beta).
         root = np.sqrt(1 - self.beta)

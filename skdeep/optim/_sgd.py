@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import LearningRate, chunks, is_per_parameter
+from ._base import LearningRate, ScaledRate, chunks, is_per_parameter
 
 __all__ = ["SGD", "SGDState"]
 
@@ -114,6 +114,8 @@ class SGD:
             Step size :math:`\eta` for this step, for all parameters or one
             per parameter.
         """
+        if isinstance(learning_rate, ScaledRate):
+            learning_rate = learning_rate.vector()
         per_parameter = is_per_parameter(learning_rate, params)
         for piece in chunks(params.size):
             velocity, g, theta = state.velocity[piece], grads[piece], params[piece]

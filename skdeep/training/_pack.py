@@ -135,9 +135,11 @@ def _fit_pack(problem, state, members, settings, observer):
             loss = run.epoch()
             run.judge(epoch, loss, progress)
             progress.epoch_seconds.append(time.perf_counter() - began)
-            if settings.verbose:
+            if settings.verbose and (
+                settings.verbose > 1 or time.perf_counter() - run.reported >= 2.0
+            ):
                 _report(epoch, run, progress)
-            stop = observer.end(task, lambda: (run.state.params, run.state.stats))
+            stop = observer.end(task, run.snapshot)
             if stop:
                 progress.stopped[run.active] = "interrupted"
                 break
@@ -164,6 +166,8 @@ def _fit_pack(problem, state, members, settings, observer):
     if np.all(progress.stopped == "diverged"):
         raise TrainingDivergedError(run.divergence)
     run.finish(progress)
+    if settings.verbose:
+        _summary(run, progress, time.perf_counter() - start)
     return progress, Outcome(message, interrupted)
 
 
@@ -182,7 +186,7 @@ class _PackRun:
         self.dtype = state.params.flat.dtype
         self.members = members
         self.orders = [np.asarray(rows, dtype=np.intp) for rows in members.train_rows]
-        n_train = min(len(rows) for rows in self.orders)
+        n_train = max(len(rows) for rows in self.orders)
         self.batch_size = int(min(settings.batch_size, max(n_train, 1)))
         self.n_batches = -(-max(len(rows) for rows in self.orders) // self.batch_size)
         self.rules_args = (settings.max_iter * self.n_batches, state.step)
@@ -193,6 +197,7 @@ class _PackRun:
         self.best_stats = self.full.vectors.state.rows(state.stats.flat).copy()
         self.no_improvement = np.zeros(self.k, dtype=int)
         self.divergence = "the training loss became nan"
+        self.reported = time.perf_counter()
         self._build()
         # What a runaway held-out loss is measured against: the larger of the
         # loss at the start and the loss of an all-zero output (a floor on
@@ -237,13 +242,20 @@ class _PackRun:
             permutation = np.arange(len(self.orders[m]))
             self.members.rngs[m].shuffle(permutation)
             self.orders[m] = self.orders[m][permutation]
-        # Members with fewer rows repeat their first ones to fill the epoch.
-        longest = max(len(self.orders[m]) for m in self.active)
+        # Members with fewer rows are padded with rows of weight zero, which
+        # count for nothing in the loss or its gradient.
+        counts = np.array([len(self.orders[m]) for m in self.active])
+        longest = counts.max()
         order = np.stack([np.resize(self.orders[m], longest) for m in self.active])
+        padded = None
+        if (counts < longest).any():
+            padded = np.arange(longest) >= counts[:, None]
         total = 0.0
         for start in range(0, longest, self.batch_size):
-            idx = order[:, start : start + self.batch_size]
-            X, target, weight, l2 = self._batch(idx)
+            stop = start + self.batch_size
+            idx = order[:, start:stop]
+            pad = None if padded is None else padded[:, start:stop]
+            X, target, weight, l2 = self._batch(idx, pad)
             decay = self.rules.before_step(state)
             loss = network.loss_gradient(
                 state.params,
@@ -270,7 +282,7 @@ class _PackRun:
             state.step += 1
         return total / (longest * self.active.size)
 
-    def _batch(self, idx):
+    def _batch(self, idx, pad=None):
         """Gather every member's rows of a batch into kept buffers."""
         problem, size = self.problem, idx.shape[1]
         buffers = self.buffers.get(size)
@@ -283,9 +295,14 @@ class _PackRun:
             self.buffers[size] = buffers
         X = np.take(problem.X, idx, axis=0, out=buffers[0], mode="clip")
         target = np.take(problem.target, idx, axis=0, out=buffers[1], mode="clip")
-        if problem.sample_weight is None:
+        if problem.sample_weight is None and pad is None:
             return X, target, 1.0 / size, problem.alpha / size
-        weight = problem.sample_weight[idx]
+        if problem.sample_weight is None:
+            weight = np.ones(idx.shape)
+        else:
+            weight = problem.sample_weight[idx]
+        if pad is not None:
+            weight = np.where(pad, 0.0, weight)
         totals = weight.sum(axis=1)
         scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
         weight = (weight * scale[:, None]).astype(self.dtype, copy=False)
@@ -381,6 +398,12 @@ class _PackRun:
         state.optimizer = optimizer
         self._build()
 
+    def snapshot(self):
+        """Every member's best epoch so far, in the whole pack: (params, stats)."""
+        full = self.full
+        params = full.unpack(self.best.reshape(-1).copy())
+        return params, full.unpack_stats(self.best_stats.reshape(-1).copy())
+
     def finish(self, progress) -> None:
         """Every member back to its best epoch, in the whole pack."""
         state, full = self.state, self.full
@@ -391,9 +414,23 @@ class _PackRun:
 
 def _report(epoch, run, progress) -> None:
     losses = progress.validation_curve[-1]
+    mean = np.nanmean(losses) if np.isfinite(losses).any() else math.nan
     print(
-        f"Epoch {epoch}, training loss = {progress.loss_curve[-1]:.6f}, "
-        f"members training = {run.active.size} of {run.k}, best held-out loss = "
-        f"{np.min(progress.best_loss):.6f} (this epoch's mean "
-        f"{np.nanmean(losses) if np.isfinite(losses).any() else math.nan:.6f})"
+        f"Epoch {epoch}: {run.active.size} of {run.k} members training, "
+        f"training loss {progress.loss_curve[-1]:.6f}, held-out loss "
+        f"{mean:.6f} (best {np.min(progress.best_loss):.6f}), "
+        f"{sum(progress.epoch_seconds):.1f} s",
+        flush=True,
+    )
+    run.reported = time.perf_counter()
+
+
+def _summary(run, progress, seconds) -> None:
+    names, counts = np.unique(progress.stopped.astype(str), return_counts=True)
+    reasons = dict(zip(names, counts, strict=True))
+    print(
+        f"Trained {run.k} members in {len(progress.loss_curve)} epochs, "
+        f"{seconds:.1f} s; best held-out loss {np.min(progress.best_loss):.6f}; "
+        "stopped: " + ", ".join(f"{n} by {why}" for why, n in sorted(reasons.items())),
+        flush=True,
     )

@@ -226,8 +226,9 @@ class Settings:
         Improvement below which an epoch counts as none.
     n_iter_no_change : float
         Epochs without improvement before stopping (or lowering the rate).
-    verbose : bool, default=False
-        Print the loss after each epoch.
+    verbose : int, default=False
+        Print the loss after each epoch (:func:`fit_pack`: 1, a line at most
+        every 2 seconds; 2, every epoch).
     early_stopping : bool, default=False
         Keep the weights of the best validation score.
     incremental : bool, default=False
@@ -276,7 +277,7 @@ class Settings:
     max_iter: int
     tol: float
     n_iter_no_change: float
-    verbose: bool = False
+    verbose: int = False
     early_stopping: bool = False  # keep the best validation weights
     incremental: bool = False  # one pass over the data (partial_fit)
     shuffle: bool = True

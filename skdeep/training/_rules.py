@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nn import DECAYED_ROLES
-from ..optim import SHAPES
+from ..optim import SHAPES, ScaledRate
 
 __all__ = ["StepRules", "ntk_step_factors"]
 
@@ -94,6 +94,16 @@ class StepRules:
         if self.decay_factors is not None:
             self.decay_factors = self.decay_factors.astype(dtype)
             self.decay_rates = np.empty_like(self.decay_factors)
+        # A pack's rates, and those of a parametrisation's step factors, stay
+        # a scalar times fixed factors (ScaledRate): no vector is built per
+        # step, and decay's factors are folded in once. (The deep nets' role
+        # factors keep the vector path, whose rounding the scalar path has.)
+        self.scaled = self.factors is not None and (
+            network.n_members is not None or settings.step_factors is not None
+        )
+        if self.scaled:
+            decay = 1.0 if self.decay_factors is None else self.decay_factors
+            self.decay_scaled = (decay * self.factors).astype(dtype)
         self.per_step = (
             self.schedule.per_step
             or self.dropout_shape is not None
@@ -149,10 +159,14 @@ class StepRules:
         """Return the step size: a float, or one per parameter with group factors."""
         if self.factors is None:
             return learning_rate
+        if self.scaled:
+            return ScaledRate(learning_rate, self.factors)
         return np.multiply(self.factors, learning_rate, out=self.rates)
 
     def decay_rate(self, rate):
         """Return the rate weight decay shrinks by (the step's, or rescaled)."""
+        if self.scaled:
+            return ScaledRate(rate.scale, self.decay_scaled)
         if self.decay_factors is None:
             return rate
         return np.multiply(self.decay_factors, rate, out=self.decay_rates)

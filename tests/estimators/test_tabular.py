@@ -12,7 +12,8 @@ from sklearn.model_selection import GridSearchCV
 
 from skdeep import TabularNetClassifier, TabularNetRegressor
 from skdeep.estimators import fitted_network
-from skdeep.estimators._tabular._split import held_out_split
+from skdeep.estimators._tabular._select import greedy_selection
+from skdeep.estimators._tabular._split import assign_folds
 from skdeep.exceptions import TrainingDivergedError
 from skdeep.training import _pack, ntk_step_factors, predict_raw
 
@@ -40,7 +41,7 @@ def test_raw_frame_in_predictions_out(Estimator):
     model = Estimator(**FAST).fit(X, y)
     assert model.feature_names_in_.tolist() == list(X.columns)
     assert model.preprocessor_.embedded_categories_  # city is embedded
-    assert model.category_embeddings_.shape == (1, 16, 8)  # one member's table
+    assert model.category_embeddings_.shape == (5, 16, 8)  # 5 folds, 5 tables
     assert model.score(X, y) > 0.8
     # Unseen categories and missing values at predict time are no error.
     odd = X.iloc[:4].copy()
@@ -97,13 +98,18 @@ def test_blend_never_far_below_the_linear_model_on_linear_data():
 
 def test_ensembles_average_their_members():
     X, y, _ = _table()
-    model = TabularNetClassifier(**FAST, n_ensembles=3, linear_blend=False).fit(X, y)
+    model = TabularNetClassifier(
+        **FAST, n_ensembles=3, n_folds=1, linear_blend=False
+    ).fit(X, y)
     network, params, stats = fitted_network(model)
     assert network.n_members == 3 and model.coefs_[0].shape[0] == 3
     Z = model.preprocessor_.transform(X)
     raw = predict_raw(network, params, Z, stats)[..., 0].astype(float)  # (3, n)
     proba = 1 / (1 + np.exp(-raw))
-    np.testing.assert_allclose(model.predict_proba(X)[:, 1], proba.mean(axis=0))
+    np.testing.assert_allclose(
+        model.predict_proba(X)[:, 1], model.ensemble_weights_ @ proba
+    )
+    assert model.ensemble_weights_.sum() == pytest.approx(1.0)
     # Three members, three seeds: three different networks.
     first = model.coefs_[0]
     assert not np.allclose(first[0], first[1]) and not np.allclose(first[1], first[2])
@@ -139,16 +145,48 @@ def test_ntk_factors():
     np.testing.assert_allclose(network.unpack(rates).groups["front_scales"][0], 6.0)
 
 
-def test_duplicated_rows_never_straddle_the_split():
+@pytest.mark.parametrize("n_folds", [1, 5])
+def test_duplicated_rows_never_straddle_the_folds(n_folds):
     rng = np.random.RandomState(0)
     X = np.repeat(rng.normal(size=(40, 3)), 3, axis=0)
     y = np.repeat(rng.randint(0, 2, 40), 3)
-    train, val = held_out_split(X, y, None, 0.2, True, np.random.RandomState(0))
-    assert set(train).isdisjoint(val) and len(train) + len(val) == 120
-    key = lambda rows: {tuple(r) for r in X[rows]}  # noqa: E731
-    assert key(train).isdisjoint(key(val))
-    assert 0.15 < len(val) / 120 < 0.3
-    assert set(y[train]) == set(y[val]) == {0, 1}  # stratified
+    folds = assign_folds(X, y, None, n_folds, 0.2, True, np.random.RandomState(0))
+    key = {}
+    for row, fold in zip(map(tuple, X), folds, strict=True):
+        assert key.setdefault(row, fold) == fold  # equal rows, one fold
+    if n_folds == 1:
+        assert set(folds) == {-1, 0} and 0.15 < (folds == 0).mean() < 0.3
+    else:
+        assert set(folds) == set(range(5))
+        sizes = np.bincount(folds)
+        assert sizes.max() - sizes.min() <= 6  # about equal, in groups of 3
+    for fold in set(folds) - {-1}:
+        assert set(y[folds == fold]) == {0, 1}  # stratified
+
+
+def test_zero_weight_rows_are_never_held_out():
+    X = np.arange(20.0).reshape(-1, 1)
+    y = np.arange(20) % 2
+    weight = np.where(np.arange(20) < 4, 0.0, 1.0)
+    folds = assign_folds(X, y, weight, 4, 0.2, True, np.random.RandomState(0))
+    assert (folds[:4] == -1).all() and (folds[4:] >= 0).all()
+
+
+def test_ensemble_selection_mixes_what_least_loss_would_not():
+    # Two candidates whose errors cancel: least held-out loss picks one,
+    # greedy selection (Caruana et al., 2004) their mean, which is better.
+    target = np.zeros(6)
+    predictions = np.array([[1.0, -1, 1, -1, 1, -1], [-1.2, 1, -1, 1, -1, 1]])
+    losses = [((p - target) ** 2).mean() for p in predictions]
+    weights = greedy_selection(predictions, lambda p: (p - target) ** 2)
+    assert np.argmin(losses) == 0 and weights[0] > 0 and weights[1] > 0
+    mixed = weights @ predictions
+    assert ((mixed - target) ** 2).mean() < min(losses)
+    # A candidate best alone and never helped by another is taken alone.
+    lonely = np.array([[0.1] * 6, [5.0] * 6])
+    np.testing.assert_array_equal(
+        greedy_selection(lonely, lambda p: (p - target) ** 2), [1.0, 0.0]
+    )
 
 
 def test_grid_search_and_clone():

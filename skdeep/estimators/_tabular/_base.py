@@ -12,19 +12,21 @@ loss.
 
 from __future__ import annotations
 
+import time
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import DataConversionWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ...exceptions import TrainingDivergedError
 from ...preprocessing import TabularPreprocessor
-from ...training import predict_raw
+from ...training import Members, predict_raw
 from ...utils._sklearn import (
+    CallbackSupportMixin,
     Interval,
     InvalidParameterError,
     StrOptions,
@@ -45,9 +47,16 @@ from .._prediction import (
     inference_network,
     parameter_attributes,
 )
-from ._blend import blend_weight, linear_inputs, linear_scores
-from ._members import build_pack, member_seeds, network_options, train_pack
-from ._split import held_out_split
+from .._preparation import CallbackObserver
+from ._linear import linear_inputs, linear_scores
+from ._members import (
+    build_pack,
+    network_options,
+    sample_configurations,
+    train_pack,
+)
+from ._select import greedy_selection
+from ._split import assign_folds
 
 __all__ = ["BaseTabularNet", "column_target"]
 
@@ -55,7 +64,6 @@ __all__ = ["BaseTabularNet", "column_target"]
 _SHARED = (
     "hidden_layer_sizes",
     "activation",
-    "dropout",
     "dropout_schedule",
     "learning_rate_init",
     "learning_rate",
@@ -75,7 +83,7 @@ _SHARED = (
 _EMBEDDING_KEYS = ("n_frequencies", "n_units", "sigma")
 
 
-class BaseTabularNet(BaseEstimator):
+class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
     """What both tabular networks share: parameters, preprocessing, members."""
 
     _parameter_constraints: dict = {
@@ -83,10 +91,16 @@ class BaseTabularNet(BaseEstimator):
             name: {**PARAMETER_CONSTRAINTS, **NETWORK_CONSTRAINTS}[name]
             for name in _SHARED
         },
-        # A fixed size: the deep nets' 'auto' is MLPClassifier's min(200, n).
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        # 'auto' follows the table's size here (RealMLP's rule).
+        "batch_size": PARAMETER_CONSTRAINTS["batch_size"],
+        # One rate: the members' rates may differ around it.
+        "dropout": NETWORK_CONSTRAINTS["dropout"][:1],
         # Some rows must be held out: they choose the best epoch.
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_folds": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "sample_hyperparameters": ["boolean"],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
         "max_one_hot": [Interval(Integral, 0, None, closed="left")],
         "category_units": [Interval(Integral, 1, None, closed="left")],
@@ -113,14 +127,8 @@ class BaseTabularNet(BaseEstimator):
 
     def _fit_all(self, X, y, sample_weight) -> bool:
         """Fit everything; return whether a Ctrl-C cut training short."""
-        name = type(self).__name__
-        check_learning_rate_factors(name, self.learning_rate_factors)
-        check_embedding_keys(name, self.embedding_options or {}, _EMBEDDING_KEYS)
-        if not all(int(s) >= 1 for s in np.atleast_1d(self.hidden_layer_sizes)):
-            raise InvalidParameterError(
-                f"The 'hidden_layer_sizes' parameter of {name} must hold positive "
-                f"ints; got {self.hidden_layer_sizes!r}."
-            )
+        started = time.perf_counter()
+        self._check_options()
         y = self._validate_y(y)
         pre = TabularPreprocessor(
             categorical_features=self.categorical_features,
@@ -134,17 +142,44 @@ class BaseTabularNet(BaseEstimator):
         Z = pre.fit(X, sample_weight=sample_weight).transform(X)
         self._check_rows(Z, y, sample_weight)
         rng = check_random_state(self.random_state)
-        train, val = held_out_split(
-            Z, y, sample_weight, self.validation_fraction, self._stratify_split, rng
+        folds = assign_folds(
+            Z,
+            y,
+            sample_weight,
+            self.n_folds,
+            self.validation_fraction,
+            self._stratify_split,
+            rng,
         )
-        target = self._fit_target(y[train], sample_weight, train)
+        fold_rows = _fold_rows(folds)
+        target = self._fit_target(y, sample_weight)
         encoded = self._encode(target(y))
-        options = network_options(self, pre, self.n_ensembles)
-        pack = build_pack(self, options, self._n_outputs(), self._training_loss())
-        seeds = member_seeds(rng, self.n_ensembles)
+        configurations = sample_configurations(self, rng)
+        members = _members(fold_rows, configurations, rng)
+        options = network_options(self, pre, members.n_members)
+        pack = build_pack(
+            self,
+            options,
+            self._n_outputs(),
+            self._training_loss(),
+            np.repeat(configurations.dropout, len(fold_rows)),
+        )
+        # The linear model's part first: the rest of max_time is the pack's.
+        linear_oof = self._linear_candidates(
+            Z, y, target, sample_weight, pre, fold_rows
+        )
+        budget = None
+        if self.max_time is not None:
+            budget = max(self.max_time - (time.perf_counter() - started), 0.0)
+        # What the callbacks' snapshots predict with, during training.
+        self.preprocessor_, self._pending_options = pre, options
+        data = {"X": X, "y": y, "metadata": {}}
+        if sample_weight is not None:
+            data["metadata"]["sample_weight"] = sample_weight
+        observer = CallbackObserver(self, data, pack, self.max_iter)
         try:
             state, progress, outcome = train_pack(
-                self, pack, (Z, encoded, sample_weight, train, val), seeds
+                self, pack, (Z, encoded, sample_weight), members, budget, observer
             )
         except TrainingDivergedError as exc:
             # The networks' advice (scale the input) is this estimator's job.
@@ -153,33 +188,122 @@ class BaseTabularNet(BaseEstimator):
                 f"Lower learning_rate_init (now {self.learning_rate_init}). "
                 "The estimator was left as it was before this call.",
             ) from None
+        if outcome.message is not None:
+            warnings.warn(
+                f"{type(self).__name__}: {outcome.message} The model uses each "
+                "member's best epoch so far.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        del self._pending_options
         self._publish_pack(pack, options, state, progress)
-        net = self._combine(self._member_outputs(progress.best_raw))
-        coded = pre.embedded_categories_
-        linear, weight = None, 1.0
-        if self.linear_blend:
-            sw_train = None if sample_weight is None else sample_weight[train]
-            sw_val = None if sample_weight is None else sample_weight[val]
-            Z_train, Z_val = Z[train], Z[val]
-            t_train, t_val = target(y[train]), target(y[val])
-            linear = self._linear_model().fit(
-                linear_inputs(Z_train, coded), t_train, sample_weight=sw_train
-            )
-            lin = self._linear_output(linear_scores(linear, Z_val, coded), linear)
-            weight = blend_weight(
-                net, lin, lambda p: self._row_losses(p, t_val), sw_val
-            )
-            # The weight chosen, the linear model learns from every row.
-            linear.fit(linear_inputs(Z, coded), target(y), sample_weight=sample_weight)
-        self.preprocessor_ = pre
-        self.linear_ = linear
-        self.blend_weight_ = float(weight)
+        self._select(y, target, sample_weight, fold_rows, progress, linear_oof)
         self.n_features_in_ = pre.n_features_in_
         if hasattr(pre, "feature_names_in_"):
             self.feature_names_in_ = pre.feature_names_in_
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
+        observer.finish()
         return outcome.interrupted
+
+    def _linear_candidates(self, Z, y, target, sample_weight, pre, fold_rows):
+        """Fit the linear model on every row, and out of fold; return its OOF part.
+
+        Returns None without ``linear_blend``: the linear model is then no
+        candidate of the ensemble.
+        """
+        self.linear_ = None
+        if not self.linear_blend:
+            return None
+        coded = pre.embedded_categories_
+        parts = []
+        for train, val in fold_rows:
+            sw = None if sample_weight is None else sample_weight[train]
+            model = self._linear_model().fit(
+                linear_inputs(Z[train], coded), target(y[train]), sample_weight=sw
+            )
+            parts.append(
+                self._linear_output(linear_scores(model, Z[val], coded), model)
+            )
+        self.linear_ = self._linear_model().fit(
+            linear_inputs(Z, coded), target(y), sample_weight=sample_weight
+        )
+        return np.concatenate(parts)
+
+    def _snapshot_attributes(self, network, params, stats) -> dict:
+        """Return the fitted attributes of a model of these weights (callbacks).
+
+        Every member weighs the same, and the linear model is left out: the
+        ensemble is chosen after training.
+        """
+        attributes = parameter_attributes(params, stats)
+        k = network.n_members
+        attributes.update(
+            preprocessor_=self.preprocessor_,
+            n_features_in_=self.preprocessor_.n_features_in_,
+            _network_options=self._pending_options,
+            _activation=network.activation,
+            _loss=network.loss.name,
+            ensemble_weights_=np.full(k, 1 / k),
+            blend_weight_=1.0,
+            linear_=None,
+        )
+        return attributes
+
+    def _check_options(self) -> None:
+        name = type(self).__name__
+        check_learning_rate_factors(name, self.learning_rate_factors)
+        check_embedding_keys(name, self.embedding_options or {}, _EMBEDDING_KEYS)
+        sizes = np.atleast_1d(self.hidden_layer_sizes)
+        if not all(isinstance(s, Integral) and s >= 1 for s in sizes.tolist()):
+            raise InvalidParameterError(
+                f"The 'hidden_layer_sizes' parameter of {name} must hold positive "
+                f"ints; got {self.hidden_layer_sizes!r}."
+            )
+
+    def _select(self, y, target, sample_weight, fold_rows, progress, linear_oof):
+        """Weigh the configurations and the linear model on held-out rows.
+
+        Every candidate's out-of-fold predictions -- each row predicted by
+        the members that held it out, at their best epochs, and by linear
+        models fit without its fold -- go to greedy ensemble selection
+        (:mod:`._select`).
+        """
+        n_folds = len(fold_rows)
+        held = np.concatenate([val for _, val in fold_rows])
+        outputs = self._member_outputs(progress.best_raw)  # (k, n_val, ...)
+        n_configs = outputs.shape[0] // n_folds
+        candidates = [
+            np.concatenate(
+                [
+                    outputs[c * n_folds + f, : len(val)]
+                    for f, (_, val) in enumerate(fold_rows)
+                ]
+            )
+            for c in range(n_configs)
+        ]
+        trained = progress.best_epoch > 0
+        usable = [
+            trained[c * n_folds : (c + 1) * n_folds].all() for c in range(n_configs)
+        ]
+        if linear_oof is not None:
+            candidates.append(linear_oof)
+            usable.append(True)
+        t_held = target(y[held])
+        sw_held = None if sample_weight is None else sample_weight[held]
+        keep = np.flatnonzero(usable)
+        weights = np.zeros(len(candidates))
+        weights[keep] = greedy_selection(
+            np.stack([candidates[i] for i in keep]),
+            lambda p: self._row_losses(p, t_held),
+            sw_held,
+        )
+        net_weights = weights[:n_configs]
+        self.blend_weight_ = float(net_weights.sum())
+        member_weights = np.repeat(net_weights / n_folds, n_folds)
+        if self.blend_weight_ > 0:
+            member_weights /= self.blend_weight_
+        self.ensemble_weights_ = member_weights
 
     def _publish_pack(self, pack, options, state, progress) -> None:
         """Store the members' weights and what their training did."""
@@ -193,13 +317,14 @@ class BaseTabularNet(BaseEstimator):
         self._loss = pack.loss.name
         # Members whose training diverged before any finite epoch are left out.
         trained = progress.best_epoch > 0
-        self.ensemble_weights_ = trained / trained.sum()
+        self.ensemble_weights_ = trained / max(trained.sum(), 1)
         self.best_epochs_ = progress.best_epoch
         self.n_iter_ = int(progress.n_iter.max())
         self.loss_curve_ = list(progress.loss_curve)
         curves = np.array(progress.validation_curve)
         self.validation_scores_ = list(-np.nanmean(curves, axis=1))
         self.best_validation_score_ = float(-np.mean(progress.best_loss[trained]))
+        self.stopped_ = progress.stopped.astype(str)
 
     def _check_rows(self, Z, y, sample_weight):
         if Z.shape[0] != y.shape[0]:
@@ -288,3 +413,36 @@ def column_target(y):
             "required."
         )
     return y
+
+
+def _fold_rows(folds):
+    """Each fold's training and held-out rows (empty folds dropped).
+
+    A row in no fold (-1) trains every member. Where a fold holds every row
+    of positive weight (nothing else to train on), its member trains on
+    every row and is judged on them.
+    """
+    rows = np.arange(folds.size)
+    pairs = []
+    for fold in np.unique(folds[folds >= 0]):
+        val = rows[folds == fold]
+        train = rows[folds != fold]
+        if not train.size:
+            train = rows
+        pairs.append((train, val))
+    return pairs
+
+
+def _members(fold_rows, configurations, rng) -> Members:
+    """Member (c, f) is configuration c on fold f: its rows, factors, seed."""
+    n_configs, n_folds = len(configurations.learning_rate), len(fold_rows)
+    seeds = [
+        int(rng.randint(np.iinfo(np.int32).max)) for _ in range(n_configs * n_folds)
+    ]
+    return Members(
+        train_rows=[train for _ in range(n_configs) for train, _ in fold_rows],
+        val_rows=[val for _ in range(n_configs) for _, val in fold_rows],
+        rngs=[np.random.RandomState(seed) for seed in seeds],
+        learning_rates=np.repeat(configurations.learning_rate, n_folds),
+        weight_decays=np.repeat(configurations.weight_decay, n_folds),
+    )

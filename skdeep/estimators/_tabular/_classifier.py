@@ -8,7 +8,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ...utils._sklearn import _fit_context
+from ...utils._sklearn import _fit_context, with_callbacks
 from .._classifier import BaseNetClassifier
 from ._base import BaseTabularNet, column_target
 from ._members import loss_of
@@ -198,7 +198,11 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         max_one_hot=CLASSIFIER["max_one_hot"],
         category_units=CLASSIFIER["category_units"],
         label_smoothing=CLASSIFIER["label_smoothing"],
-        n_ensembles=1,
+        n_ensembles=CLASSIFIER["n_ensembles"],
+        n_folds=CLASSIFIER["n_folds"],
+        patience=CLASSIFIER["patience"],
+        sample_hyperparameters=CLASSIFIER["sample_hyperparameters"],
+        max_time=None,
         linear_blend=True,
         dtype="float32",
         random_state=None,
@@ -226,11 +230,16 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         self.category_units = category_units
         self.label_smoothing = label_smoothing
         self.n_ensembles = n_ensembles
+        self.n_folds = n_folds
+        self.patience = patience
+        self.sample_hyperparameters = sample_hyperparameters
+        self.max_time = max_time
         self.linear_blend = linear_blend
         self.dtype = dtype
         self.random_state = random_state
         self.verbose = verbose
 
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the preprocessing, the networks and the blend.
@@ -336,7 +345,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
 
     _stratify_split = True
 
-    def _fit_target(self, y_train, sample_weight, train):
+    def _fit_target(self, y, sample_weight):
         return lambda y: y
 
     def _n_outputs(self) -> int:

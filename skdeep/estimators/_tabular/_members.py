@@ -1,11 +1,16 @@
 """The networks of a tabular model: one pack, trained as one.
 
-The members are RealMLP-TD networks (:mod:`._recipe`) on the preprocessed
-matrix; each draws its weights, its dropout masks and its shuffles from its
-own seed, so a pack of ``k`` trains what ``k`` separate networks would.
+The pack holds ``n_ensembles`` configurations times ``n_folds`` folds:
+member ``(c, f)`` is configuration ``c`` (the recipe, or hyperparameters
+sampled around it) trained on every row but fold ``f``'s, and judged, for
+its early stopping and best epoch, on fold ``f``. Each member draws its
+weights, dropout masks and shuffles from its own seed, so the pack trains
+what that many separate networks would.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,14 +26,46 @@ from ...training import (
     start_solver,
 )
 from .._params import input_layers
-from ._recipe import MEMBER, ROLE_FACTORS
+from ._recipe import MEMBER, ROLE_FACTORS, SAMPLED, auto_batch_size
 
-__all__ = ["build_pack", "loss_of", "member_seeds", "network_options", "train_pack"]
+__all__ = [
+    "Configurations",
+    "build_pack",
+    "loss_of",
+    "network_options",
+    "sample_configurations",
+    "train_pack",
+]
 
 
-def member_seeds(rng, n_members: int) -> list:
-    """Draw each member's seed from the estimator's random state."""
-    return [int(rng.randint(np.iinfo(np.int32).max)) for _ in range(n_members)]
+class Configurations(NamedTuple):
+    """Each configuration's factors of the recipe's hyperparameters."""
+
+    learning_rate: np.ndarray  # factor of learning_rate_init, (n_ensembles,)
+    weight_decay: np.ndarray  # factor of weight_decay
+    dropout: np.ndarray  # the dropout rate itself
+
+
+def sample_configurations(estimator, rng) -> Configurations:
+    """Return the configurations: the recipe's, then sampled around it.
+
+    Without ``sample_hyperparameters`` every configuration is the recipe's
+    (they differ by their seeds only); with it, the first is the recipe's and
+    the others draw their learning rate, weight decay and dropout from the
+    ranges of :data:`~._recipe.SAMPLED`.
+    """
+    n = estimator.n_ensembles
+    learning = np.ones(n)
+    decay = np.ones(n)
+    dropout = np.full(n, float(estimator.dropout))
+    if estimator.sample_hyperparameters and n > 1:
+        low, high = SAMPLED["learning_rate"]
+        learning[1:] = np.exp(rng.uniform(np.log(low), np.log(high), n - 1))
+        low, high = SAMPLED["weight_decay"]
+        decay[1:] = np.exp(rng.uniform(np.log(low), np.log(high), n - 1))
+        low, high = SAMPLED["dropout"]
+        dropout[1:] = rng.uniform(low, high, n - 1)
+    return Configurations(learning, decay, dropout)
 
 
 def network_options(estimator, pre, n_members: int) -> dict:
@@ -58,14 +95,18 @@ def network_options(estimator, pre, n_members: int) -> dict:
     }
 
 
-def build_pack(estimator, options, n_outputs: int, loss) -> Network:
-    """Return the pack of the estimator's networks, untrained."""
+def build_pack(estimator, options, n_outputs: int, loss, dropout) -> Network:
+    """Return the pack of the estimator's networks, untrained.
+
+    ``dropout`` is each member's rate, shape ``(n_members,)``.
+    """
     n_inputs, k = options["n_inputs"], options["n_members"]
+    hidden = tuple(estimator.hidden_layer_sizes)
     return Network(
-        [n_inputs, *estimator.hidden_layer_sizes, n_outputs],
+        [n_inputs, *hidden, n_outputs],
         estimator.activation,
         loss,
-        dropout=estimator.dropout,
+        dropout=np.asarray(dropout, dtype=float).reshape(k, 1),
         input_layers=input_layers(
             n_inputs, options["front_scale"], options["embedding"], k
         ),
@@ -73,8 +114,8 @@ def build_pack(estimator, options, n_outputs: int, loss) -> Network:
     )
 
 
-def train_pack(estimator, pack, data, seeds):
-    """Train the pack on ``data``; return the state, the progress, the outcome.
+def train_pack(estimator, pack, data, members: Members, max_time=None, observer=None):
+    """Train the pack; return its state, its progress and the outcome.
 
     Parameters
     ----------
@@ -83,26 +124,35 @@ def train_pack(estimator, pack, data, seeds):
     pack : Network
         From :func:`build_pack`.
     data : tuple
-        ``(Z, encoded targets, sample weights, training rows, held-out rows)``.
-    seeds : list of int
-        One per member: its initial weights, then its dropout masks, then its
-        shuffles, as a separate network seeded so would draw them.
+        ``(Z, encoded targets, sample weights)``: every row.
+    members : Members
+        Each member's rows, factors and random source; a member draws its
+        initial weights, then its dropout seed, then its shuffles from it,
+        as a separate network seeded so would.
+    max_time : float or None, default=None
+        Seconds the training may take (what is left of ``max_time``).
+    observer : Observer or None, default=None
+        Told of every epoch (scikit-learn's callbacks).
     """
-    Z, target, sample_weight, train, val = data
+    Z, target, sample_weight = data
     dtype = Z.dtype
-    sources = [np.random.RandomState(seed) for seed in seeds]
+    sources = members.rngs
     params = pack.init_params(sources, dtype, MEMBER["weight_init"])
     if pack.uses_dropout:
         pack.set_dropout_seed(
             [int(source.randint(np.iinfo(np.int32).max)) for source in sources]
         )
     state = TrainState(params, pack.init_stats(dtype))
+    n_train = max(len(rows) for rows in members.train_rows)
+    batch_size = estimator.batch_size
+    if batch_size == "auto":
+        batch_size = auto_batch_size(n_train)
     settings = Settings(
         max_iter=estimator.max_iter,
         tol=0.0,
         n_iter_no_change=np.inf,
-        verbose=bool(estimator.verbose),
-        batch_size=min(estimator.batch_size, train.size),
+        verbose=int(estimator.verbose),
+        batch_size=min(batch_size, n_train),
         optimizer=Adam(beta_1=estimator.beta_1, beta_2=estimator.beta_2),
         schedule=LearningRateSchedule(
             estimator.learning_rate, estimator.learning_rate_init
@@ -113,12 +163,12 @@ def train_pack(estimator, pack, data, seeds):
         step_factors=ntk_step_factors(
             {**ROLE_FACTORS, **(estimator.learning_rate_factors or {})}
         ),
+        patience=estimator.patience,
+        max_time=max_time,
     )
     start_solver(state, settings.optimizer, settings.schedule, {"solver": "adam"})
-    k = pack.n_members
-    members = Members([train] * k, [val] * k, sources)
     problem = Problem(pack, Z, target, sample_weight, MEMBER["alpha"])
-    progress, outcome = fit_pack(problem, state, members, settings)
+    progress, outcome = fit_pack(problem, state, members, settings, observer)
     return state, progress, outcome
 
 

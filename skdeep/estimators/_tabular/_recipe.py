@@ -11,7 +11,14 @@ constructor defaults from :data:`CLASSIFIER` and :data:`REGRESSOR`.
 
 from __future__ import annotations
 
-__all__ = ["CLASSIFIER", "MEMBER", "REGRESSOR", "ROLE_FACTORS"]
+__all__ = [
+    "CLASSIFIER",
+    "MEMBER",
+    "REGRESSOR",
+    "ROLE_FACTORS",
+    "SAMPLED",
+    "auto_batch_size",
+]
 
 #: Defaults both tasks share.
 _COMMON = {
@@ -23,13 +30,19 @@ _COMMON = {
     "weight_decay_schedule": "flat_cosine",  # wd_sched='flat_cos'
     "beta_1": 0.9,  # Adam's default momentum (opt='adam')
     "beta_2": 0.95,  # sq_mom
-    "batch_size": 256,  # batch_size (pytabkit's default)
-    "max_iter": 256,  # n_epochs
+    "batch_size": "auto",  # batch_size='auto' (see auto_batch_size below)
+    "max_iter": 256,  # n_epochs: now a cap, members stop on their own
     "validation_fraction": 0.2,  # pytabkit's default validation split
     "front_scale": True,  # add_front_scale
     "embedding": "pbld",  # num_emb_type (its sizes: skdeep.nn.EMBEDDINGS)
     "max_one_hot": 9,  # max_one_hot_cat_size
     "category_units": 8,  # embedding_size
+    # What skdeep adds, each chosen on the whole benchmark panel
+    # (docs/user_guide/tabular.rst gives the ablations):
+    "patience": 16,  # epochs without a better held-out loss (TabM's 16)
+    "n_folds": 5,  # every row trains 4 of 5 members, each judged on its fold
+    "n_ensembles": 1,  # configurations, each bagged over the folds
+    "sample_hyperparameters": False,
 }
 
 #: TabularNetClassifier's defaults (RealMLP_TD_CLASS).
@@ -48,6 +61,16 @@ REGRESSOR = {
     "learning_rate_init": 0.2,  # lr
 }
 
+#: The ranges of the hyperparameters sampled for the configurations after
+#: the first (``sample_hyperparameters=True``): factors of the learning rate
+#: and of the weight decay (log-uniform), and the dropout rate (uniform),
+#: around RealMLP-TD's values.
+SAMPLED = {
+    "learning_rate": (0.5, 2.0),
+    "weight_decay": (0.25, 4.0),
+    "dropout": (0.0, 0.3),
+}
+
 #: Learning-rate factors by parameter role: bias_lr_factor, scale_lr_factor
 #: (the front scale), plr_lr_factor (the embeddings).
 ROLE_FACTORS = {"biases": 0.1, "scales": 6.0, "embeddings": 0.1}
@@ -58,3 +81,17 @@ ROLE_FACTORS = {"biases": 0.1, "scales": 6.0, "embeddings": 0.1}
 #: 'he+5' bias initialisation is not reproduced), learning rates and decay
 #: per layer as the NTK parametrisation has them (ntk_step_factors).
 MEMBER = {"alpha": 0.0, "weight_init": "lecun_normal"}
+
+
+def auto_batch_size(n_train: int) -> int:
+    """Return RealMLP's batch size for a number of training rows.
+
+    pytabkit's ``batch_size='auto'`` (``get_realmlp_auto_batch_size`` in
+    ``pytabkit/models/training/nn_creator.py``): 64 rows up to 1,024
+    training rows, 128 up to 8,192, 256 up to 30,000, 512 up to 100,000,
+    1,024 beyond.
+    """
+    for limit, size in ((1024, 64), (8192, 128), (30_000, 256), (100_000, 512)):
+        if n_train <= limit:
+            return size
+    return 1024

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.linear_model import Ridge
 
-from ...utils._sklearn import _fit_context
+from ...utils._sklearn import _fit_context, with_callbacks
 from ._base import BaseTabularNet, column_target
 from ._members import loss_of
 from ._recipe import REGRESSOR
@@ -162,7 +162,11 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         categorical_features="from_dtype",
         max_one_hot=REGRESSOR["max_one_hot"],
         category_units=REGRESSOR["category_units"],
-        n_ensembles=1,
+        n_ensembles=REGRESSOR["n_ensembles"],
+        n_folds=REGRESSOR["n_folds"],
+        patience=REGRESSOR["patience"],
+        sample_hyperparameters=REGRESSOR["sample_hyperparameters"],
+        max_time=None,
         linear_blend=True,
         dtype="float32",
         random_state=None,
@@ -189,11 +193,16 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         self.max_one_hot = max_one_hot
         self.category_units = category_units
         self.n_ensembles = n_ensembles
+        self.n_folds = n_folds
+        self.patience = patience
+        self.sample_hyperparameters = sample_hyperparameters
+        self.max_time = max_time
         self.linear_blend = linear_blend
         self.dtype = dtype
         self.random_state = random_state
         self.verbose = verbose
 
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the preprocessing, the networks and the blend.
@@ -266,15 +275,15 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
 
     _stratify_split = False
 
-    def _fit_target(self, y_train, sample_weight, train):
-        weights = None if sample_weight is None else sample_weight[train]
+    def _fit_target(self, y, sample_weight):
+        weights = sample_weight
         if weights is not None and weights.sum() <= 0:
             weights = None
-        mean = float(np.average(y_train, weights=weights))
-        scale = float(np.sqrt(np.average((y_train - mean) ** 2, weights=weights)))
+        mean = float(np.average(y, weights=weights))
+        scale = float(np.sqrt(np.average((y - mean) ** 2, weights=weights)))
         self.target_mean_ = mean
         self.target_scale_ = scale if scale > 0 else 1.0
-        self.target_range_ = (float(y_train.min()), float(y_train.max()))
+        self.target_range_ = (float(y.min()), float(y.max()))
         return lambda y: (y - self.target_mean_) / self.target_scale_
 
     def _n_outputs(self) -> int:
