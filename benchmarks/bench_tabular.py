@@ -1013,6 +1013,9 @@ def report(results, tables, models, loaded, notes):
                 rows.extend(_rank_rows(results, names, models, metric))
             print(f"\n## {task.capitalize()}: {metric} (mean over folds)\n")
             print_table(["table", "split", *models], rows)
+            if metric in ("accuracy", "r2"):
+                print(f"\n## {task.capitalize()}: fit time, s (mean per fold)\n")
+                print_table(["table", *models], _time_rows(results, names, models))
     print("\n## Fit time, s (mean per fold)\n")
     rows = []
     for name in tables:
@@ -1027,6 +1030,7 @@ def report(results, tables, models, loaded, notes):
         totals.append(f"{sum(fits):.0f}" if fits else "-")
     rows.append(totals)
     print_table(["table", *models], rows)
+    _versus_boosting(results, tables, models)
     others = [m for m in models if m != "linear"]
     if others and any(("linear", t) in results for t in tables):
         print(
@@ -1052,6 +1056,68 @@ def report(results, tables, models, loaded, notes):
         print()
         for note in notes:
             print(f"- {note}")
+
+
+def _time_rows(results, names, models):
+    """Rows of mean fit seconds, and of the geometric mean ratio to CatBoost."""
+    rows = []
+    for name in names:
+        cells = [name]
+        for model in models:
+            folds = results.get((model, name))
+            cells.append(f"{_mean(folds, 'fit_s'):.2f}" if folds else "-")
+        rows.append(cells)
+    if "catboost" in models:
+        cells = ["x catboost (geometric mean)"]
+        for model in models:
+            ratios = [
+                _mean(results[(model, t)], "fit_s")
+                / _mean(results[("catboost", t)], "fit_s")
+                for t in names
+                if (model, t) in results and ("catboost", t) in results
+            ]
+            cells.append(f"{np.exp(np.mean(np.log(ratios))):.2f}" if ratios else "-")
+        rows.append(cells)
+    return rows
+
+
+BOOSTING = ("hgb", "lightgbm", "catboost", "xgboost")
+
+
+def _versus_boosting(results, tables, models):
+    """Points above the best boosted trees of each table, and time vs CatBoost."""
+    boosted = [m for m in BOOSTING if m in models]
+    others = [m for m in models if m not in BOOSTING]
+    if not boosted or not others:
+        return
+    print(
+        "\n## Points vs the best boosted trees ("
+        + ", ".join(boosted)
+        + "; 100 x accuracy or R^2 difference), and fit time / CatBoost's\n"
+    )
+    rows = []
+    for name in tables:
+        metric = "accuracy" if TABLES[name].task == "classification" else "r2"
+        scores = [
+            _mean(results[(m, name)], metric) for m in boosted if (m, name) in results
+        ]
+        if not scores:
+            continue
+        best = max(scores)
+        cells = [name]
+        for model in others:
+            folds = results.get((model, name))
+            cell = "-"
+            if folds:
+                cell = f"{100 * (_mean(folds, metric) - best):+.2f}"
+                if ("catboost", name) in results:
+                    ratio = _mean(folds, "fit_s") / _mean(
+                        results[("catboost", name)], "fit_s"
+                    )
+                    cell += f" ({ratio:.1f}x)"
+            cells.append(cell)
+        rows.append(cells)
+    print_table(["table", *others], rows)
 
 
 def _rank_rows(results, names, models, metric):

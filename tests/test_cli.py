@@ -415,6 +415,9 @@ def test_tabular_model_on_the_raw_columns(loans, tmp_path, target):
         "fit", loans, "--target", target, *args, "--output", "t.skops", cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
+    # Progress on standard error: each fold, then the final fit.
+    assert "cross-validation fold 1 of 5" in result.stderr
+    assert "fitting on all 200 rows" in result.stderr
     from skops import io as sio
 
     from skdeep._cli import trusted_types

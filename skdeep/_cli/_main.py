@@ -9,9 +9,11 @@ model is complete.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -216,11 +218,13 @@ def _fit(args):
         from .. import TabularNetClassifier, TabularNetRegressor
 
         tabular = TabularNetRegressor if task == "regression" else TabularNetClassifier
-        model = tabular(**params)
+        # Progress on standard error, a line at most every 2 seconds.
+        model = tabular(verbose=1, **params)
     else:
         model = build_pipeline(X, task, **params)
     _cross_validate(model, X, y, task, args.random_state)
-    with warnings.catch_warnings():
+    _progress(f"fitting on all {len(X)} rows")
+    with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
         warnings.simplefilter("ignore")  # a fixed epoch budget may not converge
         model.fit(X, y)
     # Written whole or not at all: a temporary file, then one rename.
@@ -296,7 +300,9 @@ def _features_and_target(frame, args):
 
 
 def _cross_validate(model, X, y, task, random_state):
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+    from sklearn.base import clone
+    from sklearn.metrics import check_scoring
+    from sklearn.model_selection import KFold, StratifiedKFold
 
     if task == "regression":
         folds = min(5, len(y))
@@ -309,11 +315,20 @@ def _cross_validate(model, X, y, task, random_state):
     if folds < 2:
         print("too few samples for cross-validation; skipped")
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a fixed epoch budget may not converge
-        scores = cross_val_score(
-            model, X, y, cv=cv, scoring=scoring, error_score="raise"
+    scorer = check_scoring(model, scoring=scoring)
+    scores = []
+    for i, (train, test) in enumerate(cv.split(X, y), 1):
+        started = time.perf_counter()
+        _progress(f"cross-validation fold {i} of {folds}")
+        fold_model = clone(model)
+        with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
+            warnings.simplefilter("ignore")  # a fixed epoch budget may not converge
+            fold_model.fit(X.iloc[train], y[train])
+        scores.append(scorer(fold_model, X.iloc[test], y[test]))
+        _progress(
+            f"  {described} {scores[-1]:.4f} ({time.perf_counter() - started:.1f} s)"
         )
+    scores = np.array(scores)
     print(
         f"cross-validated {described} ({folds} folds): "
         f"{scores.mean():.4f} +/- {scores.std():.4f}"
@@ -473,6 +488,11 @@ def main(argv=None) -> int:
     except (ValueError, OSError) as exc:  # e.g. an estimator's own input checks
         return _fail(first_line(exc))
     return 0
+
+
+def _progress(message: str) -> None:
+    """Report what a long command is doing, on standard error."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def _fail(message: str) -> int:

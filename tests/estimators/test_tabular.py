@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import GridSearchCV
 
@@ -265,3 +266,53 @@ def test_a_failed_fit_leaves_the_previous_model():
     with pytest.raises(ValueError, match="diverged"):
         regressor.fit(X, values * 1e6)
     assert regressor.target_mean_ == mean
+
+
+def test_max_time_ends_at_an_epoch_with_the_best_so_far():
+    X, y, _ = _table(200)
+    model = TabularNetClassifier(**{**FAST, "max_iter": 200}, max_time=1e-3)
+    with pytest.warns(ConvergenceWarning, match="max_time=0.001s ended training"):
+        model.fit(X, y)
+    assert model.n_iter_ == 1 and (model.stopped_ == "max_time").all()
+    assert model.score(X, y) > 0.5
+
+
+def test_members_stop_on_their_own_fold(capsys):
+    X, y, _ = _table(300)
+    model = TabularNetClassifier(
+        **{**FAST, "max_iter": 300}, patience=3, n_folds=3, verbose=2
+    ).fit(X, y)
+    assert model.coefs_[0].shape[0] == 3  # one member per fold
+    assert (model.stopped_ == "patience").all() and model.n_iter_ < 300
+    assert (model.best_epochs_ >= 1).all()
+    out = capsys.readouterr().out
+    assert "Epoch 1: 3 of 3 members training" in out
+    assert "stopped: 3 by patience" in out
+
+
+def test_every_configuration_and_the_linear_model_are_candidates():
+    X, y, _ = _table(300)
+    model = TabularNetClassifier(
+        **FAST, n_ensembles=3, n_folds=2, sample_hyperparameters=True
+    ).fit(X, y)
+    weights = model.ensemble_weights_
+    assert weights.shape == (6,) and weights.sum() == pytest.approx(1.0)
+    # The two folds of a configuration weigh the same: they are its average.
+    np.testing.assert_allclose(weights[0::2], weights[1::2])
+    assert 0 <= model.blend_weight_ <= 1
+
+
+def test_callbacks_see_every_epoch():
+    callback = pytest.importorskip("sklearn.callback")
+
+    X, y, _ = _table(200)
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    model = TabularNetClassifier(**{**FAST, "max_iter": 4}, n_folds=2)
+    model.set_callbacks(monitor).fit(X, y)
+    rows = monitor.get_logs(select="most_recent").data_as_pandas
+    epochs = rows[rows.task_name == "epoch"]
+    assert len(epochs) == model.n_iter_ == 4
+    # Each epoch's snapshot is a usable model (every member's best so far).
+    assert (epochs.accuracy > 0.5).all()
+    root = rows[rows.task_name == "fit"]
+    assert len(root) == 1 and root.accuracy.iloc[0] == pytest.approx(model.score(X, y))

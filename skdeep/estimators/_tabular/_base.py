@@ -72,7 +72,6 @@ _SHARED = (
     "weight_decay_schedule",
     "beta_1",
     "beta_2",
-    "max_iter",
     "front_scale",
     "embedding",
     "embedding_options",
@@ -97,6 +96,8 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
         "dropout": NETWORK_CONSTRAINTS["dropout"][:1],
         # Some rows must be held out: they choose the best epoch.
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        # 'auto' follows the table's size here (see _recipe.auto_epochs).
+        "max_iter": [StrOptions({"auto"}), *PARAMETER_CONSTRAINTS["max_iter"]],
         "n_folds": [Interval(Integral, 1, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "sample_hyperparameters": ["boolean"],
@@ -176,7 +177,8 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
         data = {"X": X, "y": y, "metadata": {}}
         if sample_weight is not None:
             data["metadata"]["sample_weight"] = sample_weight
-        observer = CallbackObserver(self, data, pack, self.max_iter)
+        max_subtasks = None if self.max_iter == "auto" else self.max_iter
+        observer = CallbackObserver(self, data, pack, max_subtasks)
         try:
             state, progress, outcome = train_pack(
                 self, pack, (Z, encoded, sample_weight), members, budget, observer
@@ -189,9 +191,12 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
                 "The estimator was left as it was before this call.",
             ) from None
         if outcome.message is not None:
+            still = int((progress.stopped == "max_time").sum())
             warnings.warn(
-                f"{type(self).__name__}: {outcome.message} The model uses each "
-                "member's best epoch so far.",
+                f"{type(self).__name__}: max_time={self.max_time:g}s ended "
+                f"training after {len(progress.loss_curve)} epoch(s), with "
+                f"{still} of {len(progress.stopped)} networks still improving; "
+                "the model uses each one's best epoch so far.",
                 ConvergenceWarning,
                 stacklevel=4,
             )

@@ -26,7 +26,7 @@ from ...training import (
     start_solver,
 )
 from .._params import input_layers
-from ._recipe import MEMBER, ROLE_FACTORS, SAMPLED, auto_batch_size
+from ._recipe import MEMBER, ROLE_FACTORS, SAMPLED, auto_batch_size, auto_epochs
 
 __all__ = [
     "Configurations",
@@ -147,8 +147,11 @@ def train_pack(estimator, pack, data, members: Members, max_time=None, observer=
     batch_size = estimator.batch_size
     if batch_size == "auto":
         batch_size = auto_batch_size(n_train)
+    max_iter = estimator.max_iter
+    if max_iter == "auto":
+        max_iter = auto_epochs(Z.shape[0])
     settings = Settings(
-        max_iter=estimator.max_iter,
+        max_iter=max_iter,
         tol=0.0,
         n_iter_no_change=np.inf,
         verbose=int(estimator.verbose),
