@@ -26,10 +26,13 @@ class DeepNetRegressor(BaseNetRegressor):
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
+    loss : {'squared_error', 'poisson', 'quantile'}, default='squared_error'
         ``'squared_error'``: half the squared error, the output read as it is.
         ``'poisson'``: half the Poisson deviance, the output read through
         :math:`e^z` (a log link), for counts and rates; needs ``y >= 0``.
+        ``'quantile'``: the pinball loss of ``quantile`` (see
+        :class:`skdeep.nn.PinballLoss`), the output read as it is: it
+        predicts that quantile of ``y`` given ``X``.
         With several outputs the per-output losses are summed.
     hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
         Number of units in each hidden layer.
@@ -154,6 +157,13 @@ class DeepNetRegressor(BaseNetRegressor):
         :math:`c`, each embedded by a learned table of ``'category_units'``
         (default 8) columns (see :class:`skdeep.nn.CategoryEmbedding`; code 0
         is for missing or unseen categories).
+    quantile : float or None, default=None
+        With ``loss='quantile'``, the quantile to predict, in (0, 1) (0.5 is
+        the median); as in
+        :class:`~sklearn.ensemble.HistGradientBoostingRegressor`. Ignored by
+        the other losses. Early stopping with ``scoring=None`` judges a
+        quantile model by its held-out pinball loss (``score`` stays
+        :math:`R^2`, as in scikit-learn).
 
     Attributes
     ----------
@@ -296,6 +306,7 @@ class DeepNetRegressor(BaseNetRegressor):
         front_scale=False,
         embedding=None,
         embedding_options=None,
+        quantile=None,
     ):
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -333,6 +344,7 @@ class DeepNetRegressor(BaseNetRegressor):
         self.front_scale = front_scale
         self.embedding = embedding
         self.embedding_options = embedding_options
+        self.quantile = quantile
 
     @available_if(stochastic_solver)
     @with_callbacks

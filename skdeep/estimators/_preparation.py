@@ -190,10 +190,10 @@ def _fitted_state(estimator, network, dtype):
 def add_validation(estimator, prepared, validation, early_stopping) -> None:
     """Attach ``X_val``/``y_val``, or hold out rows for early stopping."""
     problem = prepared.problem
-    loss_name = problem.network.loss.name
+    loss = problem.network.loss
     if validation is not None:
         problem.validation = _validation_set(
-            estimator, validation, prepared.spec, problem.X.dtype, loss_name
+            estimator, validation, prepared.spec, problem.X.dtype, loss
         )
     elif early_stopping:
         train_idx, val_idx = _validation_split(estimator, prepared)
@@ -204,11 +204,11 @@ def add_validation(estimator, prepared, validation, early_stopping) -> None:
             problem.X[val_idx],
             targets.y[val_idx],
             None if sw is None else sw[val_idx],
-            validation_score(estimator, loss_name, targets.values[val_idx]),
+            validation_score(estimator, loss, targets.values[val_idx]),
         )
 
 
-def _validation_set(estimator, validation, spec, dtype, loss_name) -> Validation:
+def _validation_set(estimator, validation, spec, dtype, loss) -> Validation:
     """Validate (X_val, y_val, sample_weight_val) like the training data."""
     X_val, y_val, sw_val = validation
     X_val, y_val = estimator._validate_xy(X_val, y_val, reset=False)
@@ -224,7 +224,7 @@ def _validation_set(estimator, validation, spec, dtype, loss_name) -> Validation
         X_val.astype(dtype, copy=False),
         targets.y,
         sw_val,
-        validation_score(estimator, loss_name, target),
+        validation_score(estimator, loss, target),
     )
 
 

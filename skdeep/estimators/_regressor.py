@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
@@ -9,6 +11,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ..nn import LOSSES, REGRESSION_LOSSES
 from ..utils._sklearn import (
+    Interval,
     InvalidParameterError,
     StrOptions,
     _fit_context,
@@ -27,12 +30,14 @@ class BaseNetRegressor(RegressorMixin, BaseNetwork):
     Targets are used as given, like ``MLPRegressor`` does: the loss is
     computed on their scale (see ``TransformedTargetRegressor`` for targets
     on a large scale). ``loss='poisson'`` reads the output through
-    :math:`e^z` and needs non-negative targets.
+    :math:`e^z` and needs non-negative targets; ``loss='quantile'`` trains
+    the pinball loss of the ``quantile`` parameter.
     """
 
     _parameter_constraints: dict = {
         **BaseNetwork._parameter_constraints,
         "loss": [StrOptions(set(REGRESSION_LOSSES))],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
     }
     _y_numeric = True
 
@@ -140,6 +145,11 @@ class BaseNetRegressor(RegressorMixin, BaseNetwork):
                 "hidden_layer_sizes by name."
             )
         super()._validate_params()
+        if self.loss == "quantile" and self.quantile is None:
+            raise ValueError(
+                "loss='quantile' needs the quantile to predict: set quantile to a "
+                "number in (0, 1), e.g. quantile=0.9."
+            )
 
     # -- hooks of the base -------------------------------------------------------
     def _decode_raw(self, raw):
@@ -151,6 +161,9 @@ class BaseNetRegressor(RegressorMixin, BaseNetwork):
 
     def _loss_name(self, spec) -> str:
         return self.loss
+
+    def _loss_options(self) -> dict:
+        return {"quantile": self.quantile} if self.loss == "quantile" else {}
 
     def _target_spec(self, y, classes) -> dict:
         return {"n_outputs_": 1 if y.ndim == 1 else y.shape[1]}

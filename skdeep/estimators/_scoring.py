@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.metrics import check_scoring
 from sklearn.utils.metaestimators import available_if
 
-from ..nn import LOSSES
+from ..nn.losses import plain_loss
 
 __all__ = ["Predictions", "check_scoring_parameter", "validation_score"]
 
@@ -30,19 +30,22 @@ def check_scoring_parameter(estimator) -> None:
         check_scoring(estimator, scoring=estimator.scoring)
 
 
-def validation_score(estimator, loss_name: str, target: np.ndarray) -> Callable:
+def validation_score(estimator, loss, target: np.ndarray) -> Callable:
     """Return ``score(raw, y, sample_weight) -> float`` for ``estimator.scoring``.
 
     Parameters
     ----------
     estimator : BaseNetwork
         Its ``scoring`` chooses the score; its task hooks decode raw scores.
-    loss_name : str
-        The network's loss (a key of ``skdeep.nn.LOSSES``), for ``'loss'``.
+    loss : loss object
+        The network's training loss, for ``'loss'`` (scored without label
+        smoothing).
     target : ndarray
         The validation rows' targets in the loss's format, for ``'loss'``.
     """
     scoring = estimator.scoring
+    if scoring is None and loss.name == "quantile":
+        scoring = "loss"  # R^2 would favour the mean over the quantile
     if scoring is None:
         return lambda raw, y, sw: estimator._score_predictions(
             y, estimator._decode_raw(raw), sw
@@ -51,7 +54,7 @@ def validation_score(estimator, loss_name: str, target: np.ndarray) -> Callable:
         # The plain loss, without label smoothing or penalty: the validation
         # rows' mean log loss (or squared error, or deviance) as the model's
         # predictions give it.
-        loss = LOSSES[loss_name]()
+        loss = plain_loss(loss)
 
         def negative_loss(raw, y, sw):
             weight = 1 / len(raw) if sw is None else sw / sw.sum()

@@ -25,8 +25,10 @@ from .losses import (
     REGRESSION_LOSSES,
     BinaryCrossEntropy,
     CategoricalCrossEntropy,
+    PinballLoss,
     PoissonDeviance,
     SquaredError,
+    plain_loss,
 )
 from .network import BatchNormStats, Network, Params, Workspace
 
@@ -51,10 +53,12 @@ __all__ = [
     "Network",
     "Params",
     "PeriodicEmbedding",
+    "PinballLoss",
     "PoissonDeviance",
     "REGRESSION_LOSSES",
     "SquaredError",
     "Vectors",
     "Workspace",
     "get_activation",
+    "plain_loss",
 ]

@@ -7,9 +7,9 @@ Conventions
 - ``target`` : for :class:`BinaryCrossEntropy`, an array of shape
   (n_samples, n_outputs) of 0/1 in the training dtype (one column for a binary
   problem, one per label for multilabel); for :class:`CategoricalCrossEntropy`,
-  integer class codes of shape (n_samples,); for :class:`SquaredError` and
-  :class:`PoissonDeviance`, real targets of shape (n_samples, n_outputs) in
-  the training dtype.
+  integer class codes of shape (n_samples,); for :class:`SquaredError`,
+  :class:`PoissonDeviance` and :class:`PinballLoss`, real targets of shape
+  (n_samples, n_outputs) in the training dtype.
 - ``weight`` : float or ndarray of shape (n_samples,), the weight of each
   sample in the objective ``sum_i weight_i * loss_i``. Passing
   ``sample_weight / sample_weight.sum()`` (or ``1 / n_samples``) gives the
@@ -17,42 +17,41 @@ Conventions
 - A pack of ``k`` members adds a leading member axis to all three, ``(k,
   n_samples, ...)``; the loss is then the sum of the members' losses.
 
-Every loss here is the negative log-likelihood of its link's canonical
-family (sigmoid for Bernoulli, softmax for categorical, identity for
-Gaussian, exp for Poisson), so its gradient with respect to the raw scores is
-the famously simple ``weight * (prediction - target)``: the Jacobian of the
-link cancels against the derivative of the log-likelihood. This is why the
-network ends in a linear layer and the loss applies the link, and not the
-other way round. Values are summed over outputs (columns), so the loss and
+Every loss here but the pinball loss is the negative log-likelihood of its
+link's canonical family (sigmoid for Bernoulli, softmax for categorical,
+identity for Gaussian, exp for Poisson), so its gradient with respect to the
+raw scores is the famously simple ``weight * (prediction - target)``: the
+Jacobian of the link cancels against the derivative of the log-likelihood.
+This is why the network ends in a linear layer and the loss applies the
+link, and not the other way round. The pinball loss (quantile regression)
+reads the raw score as it is; its gradient is the sign of the error, tilted
+by the quantile. Values are summed over outputs (columns), so the loss and
 its gradient describe one function, whatever the number of outputs.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, xlogy
+from scipy.special import expit
+
+from ._regression_losses import (
+    PinballLoss,
+    PoissonDeviance,
+    SquaredError,
+    _per_row,
+    _weighted_sum,
+)
 
 __all__ = [
     "LOSSES",
     "REGRESSION_LOSSES",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
+    "PinballLoss",
     "PoissonDeviance",
     "SquaredError",
+    "plain_loss",
 ]
-
-
-def _weighted_sum(values: np.ndarray, weight: float | np.ndarray) -> float:
-    if np.ndim(weight) == 0:
-        return float(weight) * float(values.sum())
-    if values.ndim == 1:
-        return float(np.dot(weight, values))
-    return float(np.einsum("ki,ki->", weight, values))
-
-
-def _per_row(weight):
-    """Return a scalar weight, or per-sample weights broadcast over outputs."""
-    return weight if np.ndim(weight) == 0 else weight[..., None]
 
 
 def _check_smoothing(label_smoothing: float) -> None:
@@ -248,144 +247,32 @@ class CategoricalCrossEntropy:
         return loss
 
 
-class SquaredError:
-    r"""Identity link with half the squared error, summed over outputs.
+def plain_loss(loss):
+    """Return the loss a model is judged by: ``loss`` without label smoothing.
 
-    Notes
-    -----
-    For a raw score :math:`z` (the prediction itself) and target :math:`y`,
+    Label smoothing is a training device; held-out rows are scored on their
+    true labels. Options that define the task (a pinball loss's quantile)
+    are kept.
 
-    .. math::
+    Parameters
+    ----------
+    loss : loss object
+        One of the losses of :data:`LOSSES`, with its options.
 
-        \ell(z, y) = \tfrac{1}{2} (z - y)^2, \qquad
-        \frac{\partial \ell}{\partial z} = z - y.
-
-    With several outputs the per-output losses are summed, the function whose
-    gradient scikit-learn's ``MLPRegressor`` follows (it reports their mean,
-    scikit-learn issue #8349), so that stochastic solvers train the same
-    weights and L-BFGS minimises the function it is given the gradient of.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skdeep.nn import SquaredError
-    >>> raw = np.array([[1.0], [3.0]])
-    >>> SquaredError().loss_gradient(raw, np.array([[0.0], [1.0]]), 0.5)
-    1.25
-    >>> raw  # overwritten by the gradient 0.5 * (raw - target)
-    array([[0.5],
-           [1. ]])
-    """
-
-    name = "squared_error"
-    out_activation = "identity"
-
-    def link(self, raw: np.ndarray) -> None:
-        """Leave raw scores as they are: they are the predictions (identity).
-
-        Parameters
-        ----------
-        raw : ndarray of shape (n_samples, n_outputs)
-            Raw scores; left unchanged.
-        """
-
-    def loss_gradient(
-        self, raw: np.ndarray, target: np.ndarray, weight: float | np.ndarray
-    ) -> float:
-        """Weighted loss; overwrites ``raw`` with its gradient.
-
-        Parameters
-        ----------
-        raw : ndarray of shape (n_samples, n_outputs)
-            Raw scores; on return, ``weight * (raw - target)``.
-        target : ndarray of shape (n_samples, n_outputs)
-            Real targets.
-        weight : float or ndarray of shape (n_samples,)
-            Per-sample weights of the objective.
-
-        Returns
-        -------
-        loss : float
-            ``sum_i weight_i * sum_k (raw_ik - target_ik) ** 2 / 2``.
-        """
-        raw -= target
-        per_sample = np.einsum("...j,...j->...", raw, raw)
-        loss = 0.5 * _weighted_sum(per_sample, weight)
-        raw *= _per_row(weight)
-        return loss
-
-
-class PoissonDeviance:
-    r"""Log link with half the Poisson deviance, summed over outputs.
-
-    Notes
-    -----
-    The prediction is :math:`\mu = e^z` for a raw score :math:`z`, and for a
-    count (or rate) :math:`y \ge 0`,
-
-    .. math::
-
-        \ell(z, y) = y \log\frac{y}{\mu} - y + \mu
-                   = e^z - y z + (y \log y - y), \qquad
-        \frac{\partial \ell}{\partial z} = e^z - y.
-
-    The constant :math:`y \log y - y` makes the loss zero at a perfect fit,
-    as in scikit-learn's ``MLPRegressor(loss='poisson')``. A raw score so
-    large that :math:`e^z` overflows gives an infinite loss, which the
-    estimators report as divergence.
+    Returns
+    -------
+    loss : loss object
+        ``loss`` itself, or the same loss without label smoothing.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from skdeep.nn import PoissonDeviance
-    >>> raw = np.log(np.array([[2.0], [1.0]]))
-    >>> round(PoissonDeviance().loss_gradient(raw, np.array([[2.0], [3.0]]), 1.0), 4)
-    1.2958
-    >>> np.round(raw, 4)  # exp(raw) - target
-    array([[ 0.],
-           [-2.]])
+    >>> from skdeep.nn.losses import CategoricalCrossEntropy, plain_loss
+    >>> plain_loss(CategoricalCrossEntropy(label_smoothing=0.1)).label_smoothing
+    0.0
     """
-
-    name = "poisson"
-    out_activation = "exp"
-
-    def link(self, raw: np.ndarray) -> None:
-        """Replace raw scores by the predicted means :math:`e^z`, in place.
-
-        Parameters
-        ----------
-        raw : ndarray of shape (n_samples, n_outputs)
-            Raw scores; overwritten.
-        """
-        np.exp(raw, out=raw)
-
-    def loss_gradient(
-        self, raw: np.ndarray, target: np.ndarray, weight: float | np.ndarray
-    ) -> float:
-        """Weighted loss; overwrites ``raw`` with its gradient.
-
-        Parameters
-        ----------
-        raw : ndarray of shape (n_samples, n_outputs)
-            Raw scores; on return, ``weight * (exp(raw) - target)``.
-        target : ndarray of shape (n_samples, n_outputs)
-            Non-negative targets.
-        weight : float or ndarray of shape (n_samples,)
-            Per-sample weights of the objective.
-
-        Returns
-        -------
-        loss : float
-            ``sum_i weight_i * sum_k loss(raw_ik, target_ik)``.
-        """
-        per_sample = np.einsum("...j,...j->...", target, raw)
-        np.exp(raw, out=raw)
-        per_sample -= raw.sum(axis=-1)
-        per_sample -= (xlogy(target, target) - target).sum(axis=-1)
-        loss = -_weighted_sum(per_sample, weight)
-        raw -= target
-        raw *= _per_row(weight)
-        return loss
+    if getattr(loss, "label_smoothing", 0.0):
+        return type(loss)()
+    return loss
 
 
 LOSSES = {
@@ -395,7 +282,8 @@ LOSSES = {
         CategoricalCrossEntropy,
         SquaredError,
         PoissonDeviance,
+        PinballLoss,
     )
 }
 #: The losses of real-valued targets (the regressors' ``loss`` options).
-REGRESSION_LOSSES = ("squared_error", "poisson")
+REGRESSION_LOSSES = ("squared_error", "poisson", "quantile")

@@ -354,7 +354,7 @@ def convert(scope, operator, container):
     raw = _raw_scores(graph, x, network, params, stats)
     outputs = [output.full_name for output in operator.outputs]
     loss = network.loss.name
-    if loss == "squared_error":
+    if loss in ("squared_error", "quantile"):  # the output read as it is
         graph.node("Identity", [raw], outputs[0])
     elif loss == "poisson":
         graph.node("Exp", [raw], outputs[0])

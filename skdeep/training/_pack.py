@@ -19,7 +19,7 @@ from dataclasses import fields, replace
 import numpy as np
 
 from ..exceptions import TrainingDivergedError
-from ..nn import LOSSES
+from ..nn.losses import plain_loss
 from ..optim import decay_weights
 from ._inference import PREDICT_BUFFER_BYTES
 from ._members import Members, PackProgress, held_out
@@ -191,7 +191,7 @@ class _PackRun:
         self.n_batches = -(-max(len(rows) for rows in self.orders) // self.batch_size)
         self.rules_args = (settings.max_iter * self.n_batches, state.step)
         self.val = held_out(problem, members.val_rows, self.dtype)
-        self.plain_loss = LOSSES[self.network.loss.name]()
+        self.plain_loss = plain_loss(self.network.loss)
         rows = self.full.member_rows
         self.best = rows(state.params.flat).copy()
         self.best_stats = self.full.vectors.state.rows(state.stats.flat).copy()

@@ -8,6 +8,7 @@ from _reference import assert_same_network
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes, make_regression
+from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import PoissonRegressor
 from sklearn.metrics import r2_score
@@ -193,7 +194,7 @@ def test_poisson_without_hidden_layer_is_poisson_regression(counts):
     assert (net.predict(X) > 0).all() and net.out_activation_ == "exp"
 
 
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson", "quantile"])
 @pytest.mark.parametrize(
     "options",
     [dict(), dict(batch_norm=True, dropout=(0.3, 0.1), activation="gelu")],
@@ -205,10 +206,54 @@ def test_check_gradients(counts, loss, options):
     Y = np.c_[y, y + 1]
     sw = np.random.RandomState(0).uniform(0.5, 2, 20)
     net = DeepNetRegressor(
-        loss=loss, hidden_layer_sizes=(5, 4), alpha=0.1, random_state=0, **options
+        loss=loss,
+        quantile=0.8,
+        hidden_layer_sizes=(5, 4),
+        alpha=0.1,
+        random_state=0,
+        **options,
     )
     assert check_gradients(net, X, y, sample_weight=sw, random_state=0) < 1e-6
     assert check_gradients(net, X, Y, random_state=0) < 1e-6
+
+
+def _heteroscedastic(n=3000, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-2, 2, size=(n, 3))
+    noise = (0.3 + 0.5 * np.abs(X[:, 1])) * rng.standard_normal(n)
+    return X, np.sin(X[:, 0]) + noise
+
+
+@pytest.mark.parametrize("q", [0.1, 0.9])
+def test_quantile_loss_covers_like_hist_gradient_boosting(q):
+    X, y = _heteroscedastic()
+    X_test, y_test = _heteroscedastic(2000, seed=1)
+    net = DeepNetRegressor(
+        loss="quantile",
+        quantile=q,
+        hidden_layer_sizes=(32, 32),
+        early_stopping=True,
+        random_state=0,
+    ).fit(X, y)
+    hgb = HistGradientBoostingRegressor(loss="quantile", quantile=q, random_state=0)
+    hgb.fit(X, y)
+    ours = (y_test <= net.predict(X_test)).mean()
+    theirs = (y_test <= hgb.predict(X_test)).mean()
+    assert abs(ours - q) < 0.04 and abs(theirs - q) < 0.06
+    # Early stopping judged the pinball loss (R^2 would pull to the mean).
+    assert net.validation_scores_[-1] < 0 and net.out_activation_ == "identity"
+    # The upper and lower quantiles widen where the noise does.
+    wide = np.abs(X_test[:, 1]) > 1.5
+    spread = np.abs(net.predict(X_test) - np.sin(X_test[:, 0]))
+    assert spread[wide].mean() > 1.5 * spread[~wide].mean()
+
+
+def test_quantile_needs_its_quantile(data):
+    X, y = data
+    with pytest.raises(ValueError, match="loss='quantile' needs the quantile"):
+        DeepNetRegressor(loss="quantile").fit(X, y)
+    with pytest.raises(InvalidParameterError, match="'quantile' parameter"):
+        DeepNetRegressor(loss="quantile", quantile=1.0).fit(X, y)
 
 
 # -- the toolkit ----------------------------------------------------------------

@@ -7,6 +7,7 @@ from skdeep.nn.losses import (
     LOSSES,
     BinaryCrossEntropy,
     CategoricalCrossEntropy,
+    PinballLoss,
     PoissonDeviance,
     SquaredError,
 )
@@ -26,7 +27,13 @@ def _problem(name, rng, n=9, k=4):
 
 
 def test_registry_names_match_the_losses():
-    assert set(LOSSES) == {"log_loss", "binary_log_loss", "squared_error", "poisson"}
+    assert set(LOSSES) == {
+        "log_loss",
+        "binary_log_loss",
+        "squared_error",
+        "poisson",
+        "quantile",
+    }
     for name, loss in LOSSES.items():
         assert loss.name == name
 
@@ -47,7 +54,8 @@ def test_gradient_matches_finite_differences(name, weighted):
     assert relative_error(grad, numeric) < 1e-7
 
 
-@pytest.mark.parametrize("name", sorted(LOSSES))
+# The pinball loss has no canonical link: its gradient is [z > y] - q.
+@pytest.mark.parametrize("name", sorted(set(LOSSES) - {"quantile"}))
 def test_gradient_is_weight_times_prediction_minus_target(name):
     # The canonical link makes d(loss)/d(raw) = weight * (link(raw) - target).
     loss = LOSSES[name]()
@@ -90,6 +98,20 @@ def test_values_match_sklearn_metrics():
     value = PoissonDeviance().loss_gradient(raw.copy(), y, sw / sw.sum())
     expected = 0.5 * mean_poisson_deviance(y[:, 0], np.exp(raw[:, 0]), sample_weight=sw)
     assert value == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("q", [0.1, 0.5, 0.9])
+def test_pinball_loss_is_sklearns(q):
+    from sklearn.metrics import mean_pinball_loss
+
+    rng = np.random.RandomState(0)
+    raw, y = rng.normal(size=(50, 1)), rng.normal(size=(50, 1))
+    sw = rng.uniform(0.1, 3, size=50)
+    value = PinballLoss(q).loss_gradient(raw.copy(), y, sw / sw.sum())
+    expected = mean_pinball_loss(y, raw, alpha=q, sample_weight=sw)
+    assert value == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match="quantile must be in"):
+        PinballLoss(1.0)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
