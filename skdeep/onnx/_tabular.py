@@ -53,7 +53,17 @@ __all__ = [
 
 # -- inputs ------------------------------------------------------------------------
 def _preprocessor(model) -> TabularPreprocessor:
-    return model if isinstance(model, TabularPreprocessor) else model.preprocessor_
+    pre = model if isinstance(model, TabularPreprocessor) else model.preprocessor_
+    if pre.date_features_.size:
+        names = getattr(pre, "feature_names_in_", None)
+        j = pre.date_features_[0]
+        name = repr(str(names[j])) if names is not None else f"{j}"
+        raise ValueError(
+            f"Column {name} holds dates, which the ONNX export does not support; "
+            "to export, fit on the date's numbers instead (e.g. its year and month, "
+            "or seconds since the epoch)."
+        )
+    return pre
 
 
 def _dtype(model) -> np.dtype:

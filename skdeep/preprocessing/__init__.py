@@ -7,6 +7,7 @@ smooth clipping, missing indicators, one-hot columns, category codes);
 apply it inside ``fit``.
 """
 
-from ._tabular import TabularPreprocessor, smooth_clip
+from ._scaling import smooth_clip
+from ._tabular import TabularPreprocessor
 
 __all__ = ["TabularPreprocessor", "smooth_clip"]

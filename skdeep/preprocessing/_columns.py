@@ -12,11 +12,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["Table", "weighted_quantiles"]
+__all__ = ["Table"]
 
 # Column dtypes (their names) that from_dtype reads as categorical.
 _PANDAS_CATEGORICAL = ("category", "object", "string", "str", "bool", "boolean")
 _POLARS_CATEGORICAL = ("String", "Utf8", "Categorical", "Enum", "Boolean", "Object")
+# Cell values that are several values: a column of them is not categorical.
+_CONTAINERS = (list, tuple, dict, set, frozenset, np.ndarray)
+_POLARS_NESTED = ("List", "Array", "Struct")
+_POLARS_KINDS = {"Duration": "m", "Date": "M", "Datetime": "M"}  # NumPy's dtype kinds
 
 
 class Table:
@@ -33,8 +37,13 @@ class Table:
         if self.kind == "pandas":
             self.names = [str(c) for c in X.columns]
             self.n_rows = X.shape[0]
-            # Columns by label when labels are unique: faster than iloc.
-            self.labels = list(X.columns) if X.columns.is_unique else None
+            if not X.columns.is_unique:
+                twice = X.columns[X.columns.duplicated()][0]
+                raise ValueError(
+                    f"X has more than one column named {twice!r}; give every "
+                    "column its own name."
+                )
+            self.labels = list(X.columns)
         elif self.kind == "polars":
             self.names = list(X.columns)
             self.dtypes = [type(t).__name__ for t in X.dtypes]
@@ -68,23 +77,71 @@ class Table:
             return _as_float(self.X[:, j]) is None
         return dtype.startswith(("<U", "<S", "|S", "bool"))
 
+    def looks_date(self, j: int) -> bool:
+        """Whether column ``j`` holds dates (or date-times)."""
+        column = self.raw(j)
+        if self.kind == "polars":
+            return self.dtypes[j] in ("Date", "Datetime")
+        if column.dtype.kind == "M":
+            return True
+        if column.dtype == object and self.n_rows:
+            kind = pd.api.types.infer_dtype(column, skipna=True)
+            return kind in ("date", "datetime", "datetime64")
+        return False
+
+    def datetimes(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Date column ``j`` on its wall clock and in UTC (datetime64, NaT: missing)."""
+        column = self.raw(j)
+        if self.kind == "polars":
+            if self.dtypes[j] == "Date" or column.dtype.time_zone is None:
+                local = column.to_numpy()
+                return local, local
+            return column.dt.replace_time_zone(None).to_numpy(), column.to_numpy()
+        series = pd.Series(np.asarray(column) if self.kind == "array" else column)
+        if series.dtype.kind != "M":  # Python dates or date-times
+            try:
+                series = pd.to_datetime(series)
+            except (TypeError, ValueError):  # time zones that differ by row
+                series = pd.to_datetime(series, utc=True)
+        if getattr(series.dtype, "tz", None) is None:
+            local = series.to_numpy()
+            return local, local
+        utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        return series.dt.tz_localize(None).to_numpy(), utc.to_numpy()
+
     def raw(self, j: int):
         if self.kind == "pandas":
-            if self.labels is not None:
-                return self.X[self.labels[j]]
-            return self.X.iloc[:, j]
+            return self.X[self.labels[j]]
         if self.kind == "polars":
             return self.X.get_column(self.names[j])
         return self.X[:, j]
 
+    def _check_single_values(self, j: int) -> None:
+        """Raise if polars column ``j`` holds lists, arrays or structs."""
+        if self.kind == "polars" and self.dtypes[j] in _POLARS_NESTED:
+            raise ValueError(
+                f"Column {self.label(j)} holds {self.dtypes[j]} values, not single "
+                "values; expand it into columns or drop it."
+            )
+
     def numeric(self, j: int) -> np.ndarray:
         """Column ``j`` as float64, NaN where missing; ValueError if not numbers."""
+        self._check_single_values(j)
         column = self.raw(j)
+        if self.kind == "polars":
+            kind = _POLARS_KINDS.get(self.dtypes[j], "")
+        else:
+            kind = column.dtype.kind
         if self.kind == "polars":
             column = column.to_list()
         elif self.kind == "pandas":
             column = column.to_numpy(dtype=object, na_value=np.nan)
-        values = _as_float(column)
+        values = None if kind in ("m", "M") else _as_float(column)
+        if kind == "m":
+            raise ValueError(
+                f"Column {self.label(j)} holds durations; give them as numbers "
+                "(e.g. seconds: .dt.total_seconds())."
+            )
         if values is None:
             raise ValueError(
                 f"Column {self.label(j)} holds values that are not numbers; "
@@ -112,6 +169,7 @@ class Table:
 
     def text(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Column ``j`` as strings, and where it is missing."""
+        self._check_single_values(j)
         column = self.raw(j)
         if self.kind == "polars":
             column = column.to_list()
@@ -119,29 +177,19 @@ class Table:
             column = column.to_numpy(dtype=object)
         values = np.asarray(column, dtype=object)
         missing = np.asarray(pd.isna(values), dtype=bool)
+        containers = [v for v in values[~missing] if isinstance(v, _CONTAINERS)]
+        if containers:
+            raise ValueError(
+                f"Column {self.label(j)} holds {type(containers[0]).__name__}s, "
+                f"not single values (e.g. {containers[0]!r}); expand it into "
+                "columns or drop it."
+            )
         strings = np.full(values.shape, "", dtype=object)
         strings[~missing] = [str(v) for v in values[~missing]]
         return strings.astype(str), missing
 
     def label(self, j: int) -> str:
         return repr(self.names[j]) if self.names is not None else str(j)
-
-
-def weighted_quantiles(values, weights, qs):
-    """Weighted quantiles (the inverse of the weighted empirical CDF).
-
-    The mean of the two candidates where the CDF crosses ``q`` exactly, so
-    that a weight of 2 and a repeated row give the same quantiles.
-    """
-    order = np.argsort(values, kind="stable")
-    values, cdf = values[order], np.cumsum(weights[order])
-    cdf /= cdf[-1]
-    out = []
-    for q in qs:
-        low = min(np.searchsorted(cdf, q - 1e-12, side="left"), values.size - 1)
-        high = min(np.searchsorted(cdf, q + 1e-12, side="right"), values.size - 1)
-        out.append((values[low] + values[high]) / 2)
-    return out
 
 
 def _as_float(column):

@@ -9,44 +9,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._sklearn import Interval, InvalidParameterError, StrOptions, _fit_context
-from ._columns import Table, weighted_quantiles
+from ._columns import Table
+from ._dates import date_block, date_names, varying_parts
+from ._scaling import centre_and_scale, smooth_clip
 
-__all__ = ["TabularPreprocessor", "smooth_clip"]
-
-
-def smooth_clip(x, bound: float = 3.0, out=None):
-    r"""RealMLP's smooth clipping, :math:`x / \sqrt{1 + (x / b)^2}`.
-
-    Close to the identity near 0 and bounded by :math:`\pm b`, so that a few
-    extreme values cannot dominate a network's first layer.
-
-    Parameters
-    ----------
-    x : ndarray
-        Values (NaN stays NaN).
-    bound : float, default=3.0
-        The limit :math:`b` of the output's magnitude.
-    out : ndarray, default=None
-        Where to write the result (may be ``x``).
-
-    Returns
-    -------
-    y : ndarray
-        The clipped values.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skdeep.preprocessing import smooth_clip
-    >>> smooth_clip(np.array([0.0, 1.0, 100.0])).round(3)
-    array([0.   , 0.949, 2.999])
-    """
-    x = np.asarray(x)
-    ratio = np.divide(x, bound)
-    np.square(ratio, out=ratio)
-    ratio += 1
-    np.sqrt(ratio, out=ratio)
-    return np.divide(x, ratio, out=out)
+__all__ = ["TabularPreprocessor"]
 
 
 class TabularPreprocessor(TransformerMixin, BaseEstimator):
@@ -72,9 +39,20 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
       missing or unseen value and 1 to ``n_levels`` for the others, for
       :class:`skdeep.nn.CategoryEmbedding` to embed. An unseen category is
       never an error: all-zero one-hot columns, or code 0.
+    - **date columns** (pandas ``datetime64``, with or without a time zone,
+      or Python dates; polars ``Date`` and ``Datetime``; NumPy
+      ``datetime64``) become numeric columns: the timestamp (seconds since
+      1970-01-01 UTC), the year, and month, day of month, day of week, day
+      of year, hour and minute as sine/cosine pairs on their cycles; only
+      the parts that vary in the training rows are kept, read on the wall
+      clock of the column's time zone. They are then centred, scaled and
+      clipped like the numeric columns; a missing date gives one indicator
+      column per date column.
 
-    Output columns, in order: numeric, missing indicators, one-hot, codes.
-    Levels are compared as text (``str`` of the value).
+    Output columns, in order: numeric, date parts, missing indicators,
+    one-hot, codes. Levels are compared as text (``str`` of the value). A
+    column of durations, or of lists or other containers, is refused with
+    an error that names it.
 
     Parameters
     ----------
@@ -99,11 +77,19 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         Indices of the numeric input columns.
     categorical_features_ : ndarray of int
         Indices of the categorical input columns.
-    medians_, scales_ : ndarray of shape (n_numeric,)
-        What the numeric columns are centred at and multiplied by.
+    date_features_ : ndarray of int
+        Indices of the date input columns.
+    date_parts_ : list of tuple of str
+        Per date column, the calendar parts it gives besides its timestamp,
+        among ``'year'``, ``'month'``, ``'day'``, ``'weekday'``,
+        ``'dayofyear'``, ``'hour'``, ``'minute'``.
+    medians_, scales_ : ndarray of shape (n_numeric_out_,)
+        What the numeric output columns (numeric inputs, then date parts)
+        are centred at and multiplied by.
     missing_indicators_ : ndarray of int
-        Numeric columns (positions in ``numeric_features_``) that have an
-        indicator.
+        Numeric output columns (positions among the first
+        ``n_numeric_out_``) whose missing values have an indicator: a
+        numeric column, or the timestamp of a date column.
     categories_ : list of ndarray of str
         Levels of each categorical column, sorted.
     one_hot_ : ndarray of bool
@@ -116,7 +102,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         of codes (levels + 1): what
         ``DeepNetClassifier(embedding_options={'categories': ...})`` takes.
     n_numeric_out_ : int
-        Number of numeric output columns (the first ones).
+        Number of numeric output columns (the first ones: numeric inputs and
+        date parts).
     n_features_in_ : int
         Number of input columns.
     feature_names_in_ : ndarray of str
@@ -202,32 +189,34 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                     "Sample weights must contain at least one non-zero number."
                 )
         seen = weights > 0
-        categorical = self._categorical_mask(table)
-        self.numeric_features_ = np.flatnonzero(~categorical)
+        dates = self._date_mask(table)
+        categorical = self._categorical_mask(table, dates)
+        dates &= ~categorical  # a date column declared categorical is text
+        self.numeric_features_ = np.flatnonzero(~categorical & ~dates)
         self.categorical_features_ = np.flatnonzero(categorical)
-        medians, scales, indicators = [], [], []
-        for i, j in enumerate(self.numeric_features_):
+        self.date_features_ = np.flatnonzero(dates)
+        columns, indicators = [], []
+        for j in self.numeric_features_:
             values = table.numeric(j)
             if np.isinf(values).any():
                 raise ValueError(
                     f"Input X contains infinity in column {table.label(j)}."
                 )
-            missing = np.isnan(values)
-            if (missing & seen).any():
-                indicators.append(i)
-            kept = values[~missing & seen]
-            if kept.size == 0:
-                medians.append(0.0)
-                scales.append(0.0)
-                continue
-            q25, median, q75 = weighted_quantiles(
-                kept, weights[~missing & seen], [0.25, 0.5, 0.75]
-            )
-            spread = q75 - q25 if q75 > q25 else (kept.max() - kept.min()) / 2
-            medians.append(median)
-            scales.append(1.0 / spread if spread > 0 else 0.0)
-        self.medians_ = np.asarray(medians, dtype=np.float64)
-        self.scales_ = np.asarray(scales, dtype=np.float64)
+            if (np.isnan(values) & seen).any():
+                indicators.append(len(columns))
+            columns.append(values)
+        self.date_parts_ = []
+        for j in self.date_features_:
+            local, utc = table.datetimes(j)
+            missing = np.isnat(utc)
+            parts = varying_parts(local, seen & ~missing)
+            self.date_parts_.append(parts)
+            if (missing & seen).any():  # one indicator per date column
+                indicators.append(len(columns))
+            columns.extend(date_block(local, utc, parts).T)
+        stats = [centre_and_scale(values, seen, weights) for values in columns]
+        self.medians_ = np.array([m for m, _ in stats], dtype=np.float64)
+        self.scales_ = np.array([s for _, s in stats], dtype=np.float64)
         self.missing_indicators_ = np.asarray(indicators, dtype=np.intp)
         self.categories_, one_hot, missing_levels = [], [], []
         for j in self.categorical_features_:
@@ -239,7 +228,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             one_hot.append(levels.size + missing.any() <= self.max_one_hot)
         self.one_hot_ = np.asarray(one_hot, dtype=bool)
         self.missing_levels_ = np.asarray(missing_levels, dtype=bool)
-        self.n_numeric_out_ = self.numeric_features_.size
+        self.n_numeric_out_ = self.medians_.size
         start = self.n_numeric_out_ + self.missing_indicators_.size
         start += sum(self._one_hot_width(c) for c in np.flatnonzero(self.one_hot_))
         self.embedded_categories_ = {
@@ -268,6 +257,12 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         n = table.n_rows
         blocks = []
         numeric = table.numeric_block(self.numeric_features_)
+        if self.date_features_.size:
+            blocks_of_dates = [
+                date_block(*table.datetimes(j), parts)
+                for j, parts in zip(self.date_features_, self.date_parts_, strict=True)
+            ]
+            numeric = np.hstack([numeric, *blocks_of_dates])
         numeric -= self.medians_
         numeric *= self.scales_
         if self.clip is not None:
@@ -312,7 +307,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         Returns
         -------
         names : ndarray of str
-            ``name``, ``name_missing``, ``name_level``, ``name_codes``.
+            ``name``, ``date_timestamp``, ``date_year``, ``date_month_sin``,
+            ``date_month_cos``, ..., ``name_missing``, ``name_level``,
+            ``name_codes``.
         """
         check_is_fitted(self)
         if input_features is None:
@@ -327,9 +324,13 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                 f"input_features should have length {self.n_features_in_}, got "
                 f"{names.size}."
             )
-        numeric = names[self.numeric_features_]
-        out = [str(name) for name in numeric]
-        out += [f"{numeric[i]}_missing" for i in self.missing_indicators_]
+        out = [str(name) for name in names[self.numeric_features_]]
+        sources = list(out)  # the input column behind each numeric output
+        for j, parts in zip(self.date_features_, self.date_parts_, strict=True):
+            block = date_names(str(names[j]), parts)
+            out += block
+            sources += [str(names[j])] * len(block)
+        out += [f"{sources[i]}_missing" for i in self.missing_indicators_]
         coded = []
         for c, j in enumerate(self.categorical_features_):
             if not self.one_hot_[c]:
@@ -358,6 +359,13 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             This transformer.
         """
         return super().set_output(transform=transform)
+
+    def __setstate__(self, state):
+        if "numeric_features_" in state and "date_features_" not in state:
+            # Fitted by skdeep 0.1, which had no date columns.
+            state["date_features_"] = np.empty(0, dtype=np.intp)
+            state["date_parts_"] = []
+        super().__setstate__(state)
 
     # -- helpers -----------------------------------------------------------------
     def _binary(self, c) -> bool:
@@ -407,13 +415,22 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             )
         return table
 
-    def _categorical_mask(self, table: Table) -> np.ndarray:
+    def _date_mask(self, table: Table) -> np.ndarray:
+        return np.array([table.looks_date(j) for j in range(table.n_columns)], bool)
+
+    def _categorical_mask(self, table: Table, dates: np.ndarray) -> np.ndarray:
         spec = self.categorical_features
         n = table.n_columns
         if spec is None:
             return np.zeros(n, dtype=bool)
         if isinstance(spec, str):  # 'from_dtype'
-            return np.array([table.looks_categorical(j) for j in range(n)], bool)
+            return np.array(
+                [
+                    table.looks_categorical(j) and not table.looks_date(j)
+                    for j in range(n)
+                ],
+                bool,
+            )
         spec = np.asarray(spec)
         mask = np.zeros(n, dtype=bool)
         if spec.dtype == bool:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import load_iris
 from skops import io as sio
@@ -81,7 +82,8 @@ def test_regressor_skops_round_trip(loss, data, tmp_path):
 
 
 # Files written by skdeep 0.1 (before the package was reorganised, commit
-# 92c94df): a DeepNetClassifier((8,)) on iris, and a small TabularNetRegressor.
+# 92c94df): a DeepNetClassifier((8,)) on iris, a small TabularNetRegressor, and
+# a TabularPreprocessor on a five-row frame.
 DATA = Path(__file__).parent.parent / "data"
 
 
@@ -96,6 +98,25 @@ def test_deep_net_files_of_0_1_still_load_and_predict_the_same():
     from_skops = sio.load(path, trusted=untrusted)
     for model in (from_pickle, from_skops):
         np.testing.assert_array_equal(model.predict_proba(X), expected)
+
+
+def test_preprocessor_files_of_0_1_still_transform_the_same():
+    # A TabularPreprocessor fitted by 0.1, before date columns existed.
+    X = pd.DataFrame(
+        {
+            "size": [1.0, 2.0, np.nan, 40.0, 3.0],
+            "color": ["red", "blue", "red", None, "green"],
+        }
+    )
+    expected = np.load(DATA / "preprocessor_0.1_out.npy")
+    with open(DATA / "preprocessor_0.1.pkl", "rb") as f:
+        from_pickle = pickle.load(f)
+    path = DATA / "preprocessor_0.1.skops"
+    from_skops = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+    for pre in (from_pickle, from_skops):
+        np.testing.assert_array_equal(pre.transform(X), expected)
+        assert pre.get_feature_names_out()[-1] == "color_missing"
+        assert pre.date_features_.size == 0
 
 
 @pytest.mark.parametrize("load", ["pickle", "joblib", "skops"])
