@@ -17,7 +17,7 @@ from ._base import BaseNetwork
 from ._prediction import raw_scores
 from ._preparation import Targets
 
-__all__ = ["BaseNetClassifier"]
+__all__ = ["BaseNetClassifier", "class_weights"]
 
 _SPEC = ("classes_", "_y_type", "n_outputs_")
 
@@ -309,24 +309,7 @@ class BaseNetClassifier(ClassifierMixin, BaseNetwork):
 
     def _class_weights(self, codes, sample_weight, classes):
         """Weight of each class, from ``class_weight``."""
-        if self.class_weight == "balanced":
-            # n_samples / (n_classes * count), with counts that respect the
-            # sample weights, so that weighting a row by 2 and repeating it
-            # give the same model.
-            counts = np.bincount(codes, weights=sample_weight, minlength=len(classes))
-            present = counts > 0
-            weights = np.ones(len(classes))
-            weights[present] = counts.sum() / (
-                np.count_nonzero(present) * counts[present]
-            )
-            return weights
-        unknown = [c for c in self.class_weight if c not in set(classes.tolist())]
-        if unknown:
-            raise ValueError(
-                f"The classes {_labels(unknown)} in class_weight are not in the "
-                f"training labels {_labels(classes)}."
-            )
-        return np.array([self.class_weight.get(c, 1.0) for c in classes.tolist()])
+        return class_weights(self.class_weight, codes, sample_weight, classes)
 
     def _stratification(self, targets, n_samples, n_val):
         """Stratify the early-stopping split; a class of one sample is an error."""
@@ -376,3 +359,25 @@ def _label(value) -> str:
 
 def _labels(values) -> str:
     return "[" + ", ".join(_label(v) for v in values) + "]"
+
+
+def class_weights(class_weight, codes, sample_weight, classes) -> np.ndarray:
+    """Return the weight of each class, from a ``class_weight`` parameter.
+
+    ``'balanced'`` is ``n_samples / (n_classes * count)`` with counts that
+    respect the sample weights, so that weighting a row by 2 and repeating
+    it give the same model; a dict maps labels to weights (1 for the others).
+    """
+    if class_weight == "balanced":
+        counts = np.bincount(codes, weights=sample_weight, minlength=len(classes))
+        present = counts > 0
+        weights = np.ones(len(classes))
+        weights[present] = counts.sum() / (np.count_nonzero(present) * counts[present])
+        return weights
+    unknown = [c for c in class_weight if c not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(
+            f"The classes {_labels(unknown)} in class_weight are not in the "
+            f"training labels {_labels(classes)}."
+        )
+    return np.array([class_weight.get(c, 1.0) for c in classes.tolist()])

@@ -194,13 +194,13 @@ def shape_tabular_classifier(operator):
 
 
 def shape_tabular_output(operator):
-    """Set the output shape: (N, 1) for a regressor, (N, n_out) for a preprocessor."""
+    """Set the output shape: (N, n_targets) for a regressor, (N, n_out) otherwise."""
     n = operator.inputs[0].get_first_dimension()
     model = operator.raw_operator
     if isinstance(model, TabularPreprocessor):
         width = len(model.get_feature_names_out())
     else:
-        width = 1
+        width = model.n_outputs_
     operator.outputs[0].type = _tensor_type(model)([n, width])
 
 
@@ -391,7 +391,7 @@ def _members_output(graph, net_graph, z, model, classifier):
         raw = net_graph.node("Sigmoid", [both])
     if net_graph.proto != graph.proto:
         raw = graph.node("Cast", [raw], to=TensorProto.DOUBLE)
-    width = model.classes_.size if classifier else 1
+    width = model.classes_.size if classifier else model.n_outputs_
 
     def shape(*dims):
         return graph.constant("shape", np.array(dims), TensorProto.INT64)

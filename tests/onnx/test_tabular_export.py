@@ -223,6 +223,15 @@ def test_sample_with_other_columns_is_refused(data):
         to_onnx(pre, X[list(reversed(X.columns))][:1])
 
 
+def test_date_columns_are_refused_in_one_line(data):
+    X, _, _ = data
+    X = X.assign(when=pd.date_range("2024-01-01", periods=len(X), freq="D"))
+    pre = TabularPreprocessor().fit(X)
+    with pytest.raises(ValueError, match="Column 'when' holds dates") as info:
+        to_onnx(pre, X[:1])
+    assert "\n" not in str(info.value)
+
+
 def test_empty_string_level_warns():
     X = pd.DataFrame({"c": ["", "a", "b", "a", None]})
     pre = TabularPreprocessor().fit(X)

@@ -142,6 +142,10 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
             )
         Z = pre.fit(X, sample_weight=sample_weight).transform(X)
         self._check_rows(Z, y, sample_weight)
+        # The rows' weights in the losses: the sample weights, times the class
+        # weights of a classifier. The preprocessing and the folds see the
+        # sample weights only (repetitions of rows, not a change of objective).
+        loss_weight = self._loss_weights(y, sample_weight)
         rng = check_random_state(self.random_state)
         folds = assign_folds(
             Z,
@@ -166,9 +170,7 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
             np.repeat(configurations.dropout, len(fold_rows)),
         )
         # The linear model's part first: the rest of max_time is the pack's.
-        linear_oof = self._linear_candidates(
-            Z, y, target, sample_weight, pre, fold_rows
-        )
+        linear_oof = self._linear_candidates(Z, y, target, loss_weight, pre, fold_rows)
         budget = None
         if self.max_time is not None:
             budget = max(self.max_time - (time.perf_counter() - started), 0.0)
@@ -181,7 +183,7 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
         observer = CallbackObserver(self, data, pack, max_subtasks)
         try:
             state, progress, outcome = train_pack(
-                self, pack, (Z, encoded, sample_weight), members, budget, observer
+                self, pack, (Z, encoded, loss_weight), members, budget, observer
             )
         except TrainingDivergedError as exc:
             # The networks' advice (scale the input) is this estimator's job.
@@ -202,7 +204,7 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
             )
         del self._pending_options
         self._publish_pack(pack, options, state, progress)
-        self._select(y, target, sample_weight, fold_rows, progress, linear_oof)
+        self._select(y, target, loss_weight, fold_rows, progress, linear_oof)
         self.n_features_in_ = pre.n_features_in_
         if hasattr(pre, "feature_names_in_"):
             self.feature_names_in_ = pre.feature_names_in_
@@ -210,6 +212,10 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
             del self.feature_names_in_
         observer.finish()
         return outcome.interrupted
+
+    def _loss_weights(self, y, sample_weight):
+        """Return the rows' weights in the losses (None: all equal)."""
+        return sample_weight
 
     def _linear_candidates(self, Z, y, target, sample_weight, pre, fold_rows):
         """Fit the linear model on every row, and out of fold; return its OOF part.
@@ -224,16 +230,20 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
         parts = []
         for train, val in fold_rows:
             sw = None if sample_weight is None else sample_weight[train]
-            model = self._linear_model().fit(
-                linear_inputs(Z[train], coded), target(y[train]), sample_weight=sw
+            model = self._fit_linear(
+                linear_inputs(Z[train], coded), target(y[train]), sw
             )
             parts.append(
                 self._linear_output(linear_scores(model, Z[val], coded), model)
             )
-        self.linear_ = self._linear_model().fit(
-            linear_inputs(Z, coded), target(y), sample_weight=sample_weight
+        self.linear_ = self._fit_linear(
+            linear_inputs(Z, coded), target(y), sample_weight
         )
         return np.concatenate(parts)
+
+    def _fit_linear(self, X, target, sample_weight):
+        """Return the task's linear model fit on these rows."""
+        return self._linear_model().fit(X, target, sample_weight=sample_weight)
 
     def _snapshot_attributes(self, network, params, stats) -> dict:
         """Return the fitted attributes of a model of these weights (callbacks).
@@ -393,8 +403,8 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
         return tags
 
 
-def column_target(y):
-    """``y`` as a 1-D array; a column vector warns, as scikit-learn does."""
+def column_target(y, several: bool = False):
+    """``y`` as a 1-D array (or 2-D, if ``several``); a column vector warns."""
     if y is None:
         raise ValueError("requires y to be passed, but the target y is None")
     y = np.asarray(y)
@@ -410,7 +420,7 @@ def column_target(y):
             stacklevel=4,
         )
         y = y.ravel()
-    if y.ndim != 1:
+    if y.ndim != 1 and not (several and y.ndim == 2):
         raise ValueError(f"y should be a 1d array, got an array of shape {y.shape}.")
     if y.size == 0:
         raise ValueError(

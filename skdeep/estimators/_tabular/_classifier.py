@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from ...utils._sklearn import _fit_context, with_callbacks
-from .._classifier import BaseNetClassifier
+from .._classifier import BaseNetClassifier, class_weights
 from ._base import BaseTabularNet, column_target
 from ._members import loss_of
 from ._recipe import CLASSIFIER
@@ -97,6 +97,15 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         Width of each categorical embedding.
     label_smoothing : float, default=0.1
         Label smoothing of the training loss.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, as in :class:`DeepNetClassifier`: a dict
+        mapping labels to weights (1 for the others), or ``'balanced'``,
+        :math:`n / (n_{classes} \cdot n_c)` with counts :math:`n_c` of
+        weighted rows. A row's weight in every loss -- the networks'
+        training, their early stopping, the linear model, the ensemble
+        selection -- is its sample weight times its class's weight; the
+        preprocessing and the folds see the sample weights only. Trades
+        accuracy for the recall of rare classes.
     n_ensembles : int, default=1
         Number of networks averaged, trained as one pack.
     linear_blend : bool, default=True
@@ -172,6 +181,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     _parameter_constraints: dict = {
         **BaseTabularNet._parameter_constraints,
         "label_smoothing": BaseNetClassifier._parameter_constraints["label_smoothing"],
+        "class_weight": BaseNetClassifier._parameter_constraints["class_weight"],
     }
 
     def __init__(
@@ -198,6 +208,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         max_one_hot=CLASSIFIER["max_one_hot"],
         category_units=CLASSIFIER["category_units"],
         label_smoothing=CLASSIFIER["label_smoothing"],
+        class_weight=None,
         n_ensembles=CLASSIFIER["n_ensembles"],
         n_folds=CLASSIFIER["n_folds"],
         patience=CLASSIFIER["patience"],
@@ -229,6 +240,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         self.max_one_hot = max_one_hot
         self.category_units = category_units
         self.label_smoothing = label_smoothing
+        self.class_weight = class_weight
         self.n_ensembles = n_ensembles
         self.n_folds = n_folds
         self.patience = patience
@@ -348,12 +360,21 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     def _fit_target(self, y, sample_weight):
         return lambda y: y
 
+    def _loss_weights(self, y, sample_weight):
+        """Sample weights times class weights (None when neither is given)."""
+        if self.class_weight is None:
+            return sample_weight
+        codes = np.searchsorted(self.classes_, y)
+        classes = self.classes_
+        per_row = class_weights(self.class_weight, codes, sample_weight, classes)[codes]
+        return per_row if sample_weight is None else sample_weight * per_row
+
     def _n_outputs(self) -> int:
         return 1 if self.classes_.size == 2 else self.classes_.size
 
     def _training_loss(self):
         name = "binary_log_loss" if self.classes_.size == 2 else "log_loss"
-        return loss_of(name, self.label_smoothing)
+        return loss_of(name, label_smoothing=self.label_smoothing)
 
     def _encode(self, y):
         """Return the targets in the loss's format: a 0/1 column, or codes."""

@@ -175,8 +175,6 @@ def train_pack(estimator, pack, data, members: Members, max_time=None, observer=
     return state, progress, outcome
 
 
-def loss_of(name: str, label_smoothing: float = 0.0):
-    """Return the training loss (with label smoothing for classification)."""
-    if name == "squared_error":
-        return LOSSES[name]()
-    return LOSSES[name](label_smoothing=label_smoothing)
+def loss_of(name: str, **options):
+    """Return the training loss of that name, with its options."""
+    return LOSSES[name](**options)

@@ -24,7 +24,7 @@ def assign_folds(Z, y, sample_weight, n_folds, fraction, stratify, rng):
     ----------
     Z : ndarray of shape (n_samples, n_features)
         The preprocessed rows.
-    y : ndarray of shape (n_samples,)
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
         Targets (class labels when ``stratify``).
     sample_weight : ndarray of shape (n_samples,) or None
         Weights (at least two positive); None weighs every row 1.
@@ -47,10 +47,12 @@ def assign_folds(Z, y, sample_weight, n_folds, fraction, stratify, rng):
     """
     weights = np.ones(y.shape[0]) if sample_weight is None else sample_weight
     live = np.flatnonzero(weights > 0)
-    _, classes = np.unique(y, return_inverse=True)
-    content = np.column_stack([Z[live].astype(np.float64), classes[live]])
-    if not stratify:
-        content[:, -1] = y[live]
+    if stratify:
+        _, classes = np.unique(y, return_inverse=True)
+        target = classes.reshape(-1, 1)
+    else:  # the targets themselves (several columns for several targets)
+        target = y.reshape(y.shape[0], -1)
+    content = np.column_stack([Z[live].astype(np.float64), target[live]])
     _, group = np.unique(content, axis=0, return_inverse=True)
     group = group.reshape(-1)
     n_groups = group.max() + 1
