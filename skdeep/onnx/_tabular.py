@@ -36,6 +36,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 
 from ..estimators import TabularNetClassifier, TabularNetRegressor, fitted_network
+from ..estimators._tabular._linear import linear_coefficients
 from ..preprocessing import TabularPreprocessor
 from ._convert import _Graph, _label_type, _labels, _raw_scores
 
@@ -188,8 +189,11 @@ def shape_tabular_classifier(operator):
     """Set the output types and shapes: labels (N,), probabilities (N, k)."""
     n = operator.inputs[0].get_first_dimension()
     model = operator.raw_operator
-    classes = np.asarray(get_label_classes(operator.scope_inst, model))
-    operator.outputs[0].type = _label_type(classes)([n])
+    if model._multilabel:  # a 0/1 column per label
+        operator.outputs[0].type = Int64TensorType([n, len(model.classes_)])
+    else:
+        classes = np.asarray(get_label_classes(operator.scope_inst, model))
+        operator.outputs[0].type = _label_type(classes)([n])
     operator.outputs[1].type = _tensor_type(model)([n, len(model.classes_)])
 
 
@@ -386,6 +390,8 @@ def _members_output(graph, net_graph, z, model, classifier):
     k = network.n_members
     if classifier and network.loss.name == "log_loss":
         raw = net_graph.node("Softmax", [raw], axis=-1)
+    elif classifier and model._multilabel:  # a sigmoid per label
+        raw = net_graph.node("Sigmoid", [raw])
     elif classifier:  # binary: two sigmoids, as skdeep.onnx converts DeepNet*
         both = net_graph.node("Concat", [net_graph.node("Neg", [raw]), raw], axis=-1)
         raw = net_graph.node("Sigmoid", [both])
@@ -405,8 +411,7 @@ def _members_output(graph, net_graph, z, model, classifier):
 def _linear_output(graph, z, indices, model):
     """Return the linear model's probabilities or prediction, as ``predict`` does."""
     linear = model.linear_
-    coef = np.atleast_2d(np.asarray(linear.coef_, dtype=np.float64))
-    intercept = np.atleast_1d(np.asarray(linear.intercept_, dtype=np.float64))
+    coef, intercept = linear_coefficients(linear)
     n_columns = len(model.preprocessor_.get_feature_names_out())
     kept = np.setdiff1d(np.arange(n_columns), list(indices))
     terms = []
@@ -427,6 +432,8 @@ def _linear_output(graph, z, indices, model):
     scores = graph.node("Add", [scores, graph.constant("intercept", intercept)])
     if not hasattr(model, "classes_"):
         return scores
+    if model._multilabel:  # a logistic regression per label
+        return graph.node("Sigmoid", [scores])
     if coef.shape[0] == 1:  # LogisticRegression's binary case
         p = graph.node("Sigmoid", [scores])
         q = graph.node("Sub", [graph.constant("one", 1.0), p])
@@ -465,7 +472,11 @@ def convert_tabular_net(scope, operator, container):
     names = [output.full_name for output in operator.outputs]
     if classifier:
         _cast(graph, out, dtype, names[1])
-        _labels(graph, out, get_label_classes(scope, model), names[0])
+        if model._multilabel:  # a label where its probability is above 0.5
+            positive = graph.node("Greater", [out, graph.constant("half", 0.5)])
+            graph.node("Cast", [positive], names[0], to=TensorProto.INT64)
+        else:
+            _labels(graph, out, get_label_classes(scope, model), names[0])
         return
     y = graph.node("Mul", [out, graph.constant("target_scale", model.target_scale_)])
     y = graph.node("Add", [y, graph.constant("target_mean", model.target_mean_)])

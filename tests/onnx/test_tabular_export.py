@@ -95,7 +95,18 @@ def _target(task, signal):
     if task == "multiclass":
         names = np.array(["low", "mid", "high"], dtype=object)
         return names[np.digitize(signal, [0.0, 1.0])]
+    if task == "multilabel":
+        return np.column_stack([signal > 0.5, signal > 1.5, signal < -1]).astype(int)
+    if task == "two targets":
+        return np.column_stack([signal, 100 - 3 * signal**2])
     return signal
+
+
+REGRESSION = {
+    "regression": {},
+    "two targets": {},
+    "quantile": {"loss": "quantile", "quantile": 0.7},
+}
 
 
 _FITTED = {}
@@ -105,8 +116,9 @@ def _fitted(task, dtype, linear_blend, data):
     key = task, dtype, linear_blend
     if key not in _FITTED:
         X, signal, _ = data
-        cls = TabularNetRegressor if task == "regression" else TabularNetClassifier
+        cls = TabularNetRegressor if task in REGRESSION else TabularNetClassifier
         model = cls(
+            **REGRESSION.get(task, {}),
             hidden_layer_sizes=(16,),
             max_iter=5,
             n_ensembles=2,
@@ -118,7 +130,10 @@ def _fitted(task, dtype, linear_blend, data):
     return _FITTED[key]
 
 
-@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+@pytest.mark.parametrize(
+    "task",
+    ["binary", "multiclass", "multilabel", "regression", "two targets", "quantile"],
+)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("blend", ["none", "fitted", "forced"])
 def test_tabular_net_matches_predictions(task, dtype, blend, data):
@@ -136,11 +151,12 @@ def test_tabular_net_matches_predictions(task, dtype, blend, data):
         assert tensor.elem_type == kind
         assert [d.dim_value for d in tensor.shape.dim] == [0, 1]
     outputs = _run(graph, _feeds(X_test, dtype))
-    if task == "regression":
+    if task in REGRESSION:
         assert [o.name for o in graph.graph.output] == ["variable"]
-        assert outputs[0].shape == (len(X_test), 1)
+        expected = model.predict(X_test).reshape(len(X_test), -1)
+        assert outputs[0].shape == expected.shape
         np.testing.assert_allclose(
-            outputs[0][:, 0], model.predict(X_test), rtol=0, atol=TOLERANCE[dtype]
+            outputs[0], expected, rtol=0, atol=TOLERANCE[dtype] * np.abs(expected).max()
         )
         return
     assert [o.name for o in graph.graph.output] == ["label", "probabilities"]

@@ -260,8 +260,10 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         ----------
         X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
             Raw table: numeric, categorical and missing values allowed.
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels; or, for several labels per row (multilabel), a 0/1
+            column per label, trained as one network with a sigmoid output
+            per label.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights.
 
@@ -283,7 +285,8 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, rows summing to 1.
+            Probabilities, rows summing to 1; for multilabel targets, each
+            label's probability (of shape (n_samples, n_labels)).
         """
         return self._blended(X)
 
@@ -312,10 +315,13 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
-            Predicted labels.
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels; for multilabel targets, a 0/1 column per label
+            (1 where its probability is above 0.5).
         """
         proba = self.predict_proba(X)
+        if self._multilabel:
+            return (proba > 0.5).astype(int)
         return self.classes_[np.argmax(proba, axis=1)]
 
     def score(self, X, y, sample_weight=None):
@@ -340,13 +346,19 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
 
     # -- task hooks --------------------------------------------------------------
     def _validate_y(self, y):
-        y = column_target(y)
+        y = column_target(y, several=True)
         check_classification_targets(y)
-        if type_of_target(y) not in ("binary", "multiclass"):
+        kind = type_of_target(y)
+        if kind not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
-                f"{type(self).__name__} takes binary or multiclass labels; got "
-                f"{type_of_target(y)!r} targets."
+                f"{type(self).__name__} takes binary, multiclass or multilabel "
+                f"(a 0/1 column per label) targets; got {kind!r} targets."
             )
+        self._multilabel = kind == "multilabel-indicator"
+        if self._multilabel:
+            # As MLPClassifier: the labels are the columns 0, ..., n_labels - 1.
+            self.classes_ = np.arange(y.shape[1])
+            return (y > 0).astype(np.intp)  # booleans and -1/1 read as 0/1
         self.classes_ = np.unique(y)
         if self.classes_.size < 2:
             raise ValueError(
@@ -355,7 +367,9 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
             )
         return y
 
-    _stratify_split = True
+    @property
+    def _stratify_split(self) -> bool:
+        return not self._multilabel
 
     def _fit_target(self, y, sample_weight):
         return lambda y: y
@@ -364,28 +378,40 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         """Sample weights times class weights (None when neither is given)."""
         if self.class_weight is None:
             return sample_weight
+        if self._multilabel:
+            raise ValueError(
+                "class_weight is not supported for multilabel targets; weigh the "
+                "rows with sample_weight instead."
+            )
         codes = np.searchsorted(self.classes_, y)
         classes = self.classes_
         per_row = class_weights(self.class_weight, codes, sample_weight, classes)[codes]
         return per_row if sample_weight is None else sample_weight * per_row
 
     def _n_outputs(self) -> int:
-        return 1 if self.classes_.size == 2 else self.classes_.size
+        if self.classes_.size == 2 and not self._multilabel:
+            return 1
+        return self.classes_.size
 
     def _training_loss(self):
-        name = "binary_log_loss" if self.classes_.size == 2 else "log_loss"
+        binary = self.classes_.size == 2 or self._multilabel
+        name = "binary_log_loss" if binary else "log_loss"
         return loss_of(name, label_smoothing=self.label_smoothing)
 
     def _encode(self, y):
-        """Return the targets in the loss's format: a 0/1 column, or codes."""
+        """Return the targets in the loss's format: 0/1 columns, or codes."""
+        if self._multilabel:
+            return y.astype(np.dtype(self.dtype))
         codes = np.searchsorted(self.classes_, y)
         if self.classes_.size == 2:
             return codes.reshape(-1, 1).astype(np.dtype(self.dtype))
         return codes.astype(np.intp)
 
     def _member_outputs(self, raw):
-        """Return each member's class probabilities, ``(k, n, n_classes)``."""
+        """Return each member's class (label) probabilities, ``(k, n, n_classes)``."""
         raw = raw.astype(np.float64)
+        if self._multilabel:
+            return expit(raw)
         if self.classes_.size == 2:
             # Two sigmoids rather than 1 - p: exact in both tails.
             return expit(np.concatenate([-raw, raw], axis=-1))
@@ -394,9 +420,32 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     def _linear_model(self):
         return LogisticRegression(max_iter=1000)
 
+    def _fit_linear(self, X, target, sample_weight):
+        """Fit a logistic regression; for several labels, a list of one per label."""
+        if not self._multilabel:
+            return super()._fit_linear(X, target, sample_weight)
+        weights = np.ones(len(target)) if sample_weight is None else sample_weight
+        models = []
+        for column in target.T:
+            if np.ptp(column[weights > 0]) > 0:
+                models.append(super()._fit_linear(X, column, sample_weight))
+                continue
+            # A label constant on these rows: a constant logistic model.
+            rate = (column @ weights + 0.5) / (weights.sum() + 1)
+            model = self._linear_model()
+            model.classes_ = np.array([0, 1])
+            model.coef_ = np.zeros((1, X.shape[1]))
+            model.intercept_ = np.array([np.log(rate / (1 - rate))])
+            model.n_features_in_, model.n_iter_ = X.shape[1], np.array([0])
+            models.append(model)
+        return models
+
     def _linear_output(self, scores, linear):
-        # LogisticRegression's predict_proba: a sigmoid for two classes, the
-        # softmax otherwise. Classes missing from its rows get 0.
+        # LogisticRegression's predict_proba: a sigmoid for two classes (and
+        # for each label), the softmax otherwise. Classes missing from its
+        # rows get 0.
+        if self._multilabel:
+            return expit(scores)
         if scores.shape[1] == 1:
             p = expit(scores[:, 0])
             proba = np.column_stack([1 - p, p])
@@ -410,5 +459,13 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         return out
 
     def _row_losses(self, proba, y):
+        if self._multilabel:
+            p = np.clip(proba, 1e-15, 1 - 1e-15)
+            return -(y * np.log(p) + (1 - y) * np.log1p(-p)).sum(axis=1)
         index = np.searchsorted(self.classes_, y)
         return -np.log(np.clip(proba[np.arange(y.size), index], 1e-15, 1))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

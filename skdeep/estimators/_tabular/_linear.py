@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["linear_inputs", "linear_scores"]
+__all__ = ["linear_coefficients", "linear_inputs", "linear_scores"]
 
 
 def linear_inputs(Z, coded: dict):
@@ -49,8 +49,8 @@ def linear_scores(linear, Z, coded: dict):
 
     Parameters
     ----------
-    linear : fitted linear model
-        With ``coef_`` and ``intercept_``.
+    linear : fitted linear model, or list of them
+        With ``coef_`` and ``intercept_`` (a list: one model per label).
     Z : ndarray of shape (n_samples, n_features)
         The preprocessed rows.
     coded : dict
@@ -60,13 +60,32 @@ def linear_scores(linear, Z, coded: dict):
     -------
     scores : ndarray of shape (n_samples, n_scores)
     """
-    coef = np.atleast_2d(linear.coef_)
+    coef, intercept = linear_coefficients(linear)
     kept = np.setdiff1d(np.arange(Z.shape[1]), list(coded))
     scores = Z[:, kept].astype(np.float64) @ coef[:, : kept.size].T
-    scores += linear.intercept_
+    scores += intercept
     offset = kept.size
     for column, n_codes in coded.items():
         codes = Z[:, column].astype(np.intp)
         scores += coef[:, offset + codes].T
         offset += n_codes
     return scores
+
+
+def linear_coefficients(linear) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(coef, intercept)`` of shapes (n_scores, n_inputs), (n_scores,).
+
+    Parameters
+    ----------
+    linear : fitted linear model, or list of them
+        A list (one model per label) stacks its models' scores.
+
+    Returns
+    -------
+    coef, intercept : ndarray
+        Weights and biases of every score.
+    """
+    models = linear if isinstance(linear, list) else [linear]
+    coef = np.vstack([np.atleast_2d(model.coef_) for model in models])
+    intercept = np.concatenate([np.atleast_1d(model.intercept_) for model in models])
+    return coef, intercept
