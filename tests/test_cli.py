@@ -448,3 +448,62 @@ def test_alpha_is_refused_for_the_tabular_model(loans, tmp_path):
         cwd=tmp_path,
     )
     _fails_in_one_line(result, "--alpha applies to --model deepnet")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["deepnet", "tabular"])
+def test_a_csv_with_date_columns(tmp_path, model):
+    rng = np.random.RandomState(0)
+    n = 300
+    when = pd.Timestamp("2022-01-01") + pd.to_timedelta(
+        rng.randint(0, 730 * 24, n), "h"
+    )
+    frame = pd.DataFrame(
+        {
+            "when": when.strftime("%Y-%m-%d %H:%M"),
+            "day": when.strftime("%Y-%m-%d"),
+            "x": rng.normal(size=n),
+            "code": rng.choice(["2024-01", "2024-02"], n),  # text, not dates
+        }
+    )
+    frame.loc[5, "when"] = ""  # a missing date
+    frame["hot"] = np.where(when.month.isin([6, 7, 8]), "yes", "no")
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    rows = frame.drop(columns="hot").head(4)
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+    rows.assign(day=["2024-01-02", "2024-02-31", "", "2024-03-01"]).to_csv(
+        tmp_path / "bad.csv", index=False
+    )
+    args = ["--model", model, "--hidden", "32", "--max-iter", "10"]
+    result = run(
+        "fit",
+        "train.csv",
+        "--target",
+        "hot",
+        *args,
+        "--output",
+        "m.skops",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "date columns: when, day" in result.stdout
+    from skops import io as sio
+
+    from skdeep._cli import trusted_types
+
+    fitted = sio.load(tmp_path / "m.skops", trusted=sorted(trusted_types()))
+    pipeline = fitted if model == "tabular" else fitted[0].named_transformers_
+    pre = pipeline.preprocessor_ if model == "tabular" else pipeline["dates"]
+    assert len(pre.date_features_) == 2  # "code" stayed text
+    result = run("predict", "m.skops", "rows.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) <= {"yes", "no"}
+    assert len(result.stdout.split()) == 4
+    _fails_in_one_line(
+        run("predict", "m.skops", "bad.csv", cwd=tmp_path),
+        "column 'day' holds dates but line 3 of bad.csv has '2024-02-31'",
+    )
+    _fails_in_one_line(
+        run("export", "m.skops", "m.onnx", cwd=tmp_path),
+        "Column 'when' holds dates, which the ONNX export does not support",
+    )

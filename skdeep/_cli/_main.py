@@ -29,6 +29,7 @@ from ._tables import (
     infer_task,
     model_columns,
     numeric_target,
+    parse_dates,
     read_table,
 )
 
@@ -282,6 +283,9 @@ def _features_and_target(frame, args):
     X = labelled.drop(columns=[args.target, *args.drop])
     if X.shape[1] == 0:
         raise CLIError("the file has no feature columns besides the target")
+    dates = parse_dates(X, path=args.data)
+    if dates:
+        print(f"date columns: {', '.join(map(str, dates))}")
     check_numeric_columns(X, path=args.data)
     task = args.task or infer_task(labelled[args.target])
     how = "as asked" if args.task else "inferred from the target; --task overrides"
@@ -343,7 +347,7 @@ def _predict(args):
             f"{args.model} is a regression model: --proba needs a classifier"
         )
     frame = read_table(args.data, args.sep)
-    columns, numeric = model_columns(model)
+    columns, numeric, dates = model_columns(model)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise CLIError(
@@ -351,6 +355,7 @@ def _predict(args):
             f"{', '.join(map(str, missing))}"
         )
     check_numeric_columns(frame, numeric, path=args.data, drop=False)
+    parse_dates(frame, dates, path=args.data)
     if columns:
         frame = frame[columns]  # the training columns, in their order
     try:
@@ -437,7 +442,7 @@ def _sample(model):
     """One row with the model's input names and types: what the graph takes."""
     import pandas as pd
 
-    columns, numeric = model_columns(model)
+    columns, numeric, _ = model_columns(model)
     if not columns:  # a bare estimator fitted on an array
         return np.zeros((1, model.n_features_in_), dtype=np.float32)
     return pd.DataFrame(

@@ -6,6 +6,7 @@ that names the column, row or value at fault and says what to do.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ __all__ = [
     "check_numeric_columns",
     "infer_task",
     "numeric_target",
+    "parse_dates",
     "read_table",
 ]
 
@@ -25,6 +27,12 @@ MAX_CLASSES = 20
 # A text column whose non-missing cells are at least this share of numbers is
 # a numeric column with typos, not a categorical one.
 NUMERIC_SHARE = 0.9
+# A cell read as a date: ISO 8601, a day with an optional time and offset
+# (2024-03-15, 2024-03-15 14:30, 2024-03-15T14:30:05+01:00). Days written
+# as 03/04/2024 are left as text: month first or day first, no one can tell.
+ISO_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
+)
 
 
 class CLIError(Exception):
@@ -68,6 +76,65 @@ def read_table(path, sep: str = ","):
             "separated by ';', pass --sep ';'"
         )
     return frame
+
+
+def parse_dates(frame, columns=None, path="the file") -> list:
+    """Turn text columns of ISO 8601 dates into date columns, in place.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    columns : list of str, default=None
+        Columns that must hold dates (a model's date columns): a cell that
+        is not a date is an error. None turns every text column whose
+        cells are all dates into a date column, and leaves the others.
+    path : str, default='the file'
+        Named in the message.
+
+    Returns
+    -------
+    dates : list of str
+        The date columns.
+    """
+    import pandas as pd
+
+    names = frame.columns if columns is None else columns
+    dates = []
+    for name in names:
+        column = frame[name]
+        if column.dtype.kind == "M":
+            dates.append(name)
+            continue
+        if pd.api.types.is_numeric_dtype(column) and column.notna().any():
+            if columns is None:
+                continue
+        present = column.dropna().astype(str).str.strip()
+        looks = present.map(lambda text: ISO_DATE.fullmatch(text) is not None)
+        if columns is None and (present.empty or not looks.all()):
+            continue
+        parsed = _to_datetime(column)
+        wrong = column.notna() & parsed.isna()
+        if wrong.any():
+            row = wrong.to_numpy().nonzero()[0][0]
+            raise CLIError(
+                f"column {name!r} holds dates but line {row + 2} of {path} has "
+                f"{column.iloc[row]!r}; write dates as 2024-03-15 or 2024-03-15 "
+                "14:30, or empty the cell (empty means missing)"
+            )
+        frame[name] = parsed
+        dates.append(name)
+    return dates
+
+
+def _to_datetime(column):
+    """Parse ISO 8601 text; NaT where a cell is not a date."""
+    import pandas as pd
+
+    try:
+        return pd.to_datetime(column, format="ISO8601", errors="coerce")
+    except ValueError:  # offsets that differ from row to row: in UTC
+        return pd.to_datetime(column, format="ISO8601", errors="coerce", utc=True)
 
 
 def check_numeric_columns(frame, columns=None, path="the file", drop=True) -> None:
@@ -194,10 +261,14 @@ def build_pipeline(frame, task="classification", **params):
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     from .. import DeepNetClassifier, DeepNetRegressor
+    from ..preprocessing import TabularPreprocessor
 
     numeric = frame.select_dtypes("number").columns.tolist()
-    other = [c for c in frame.columns if c not in numeric]
+    dates = frame.select_dtypes(["datetime", "datetimetz"]).columns.tolist()
+    other = [c for c in frame.columns if c not in numeric + dates]
     steps = []
+    if dates:  # each date: its timestamp and the calendar parts that vary
+        steps.append(("dates", TabularPreprocessor(categorical_features=None), dates))
     if numeric:
         steps.append(
             (
@@ -227,15 +298,21 @@ def build_pipeline(frame, task="classification", **params):
     return make_pipeline(ColumnTransformer(steps), DeepNetClassifier(**params))
 
 
-def model_columns(model) -> tuple[list, list]:
-    """Return the columns a CLI model reads, and those that must be numeric."""
+def model_columns(model) -> tuple[list, list, list]:
+    """Return the columns a CLI model reads, those that must be numeric, the dates."""
     pipeline = getattr(model, "regressor_", model)
     columns = list(getattr(pipeline, "feature_names_in_", []))
-    numeric = []
+    numeric, dates = [], []
     pre = getattr(pipeline, "preprocessor_", None)  # a TabularNet
     if pre is not None:
-        return columns, [columns[j] for j in pre.numeric_features_]
+        return (
+            columns,
+            [columns[j] for j in pre.numeric_features_],
+            [columns[j] for j in getattr(pre, "date_features_", [])],
+        )
     for name, _, selected in getattr(pipeline[0], "transformers_", []):
         if name == "numeric":
             numeric = list(selected)
-    return columns, numeric
+        elif name == "dates":
+            dates = list(selected)
+    return columns, numeric, dates
