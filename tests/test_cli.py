@@ -474,6 +474,14 @@ def test_a_csv_with_date_columns(tmp_path, model):
     rows.assign(day=["2024-01-02", "2024-02-31", "", "2024-03-01"]).to_csv(
         tmp_path / "bad.csv", index=False
     )
+    broken = frame.copy()
+    broken.loc[1, "hot"] = None  # an unlabelled row, left out before the dates
+    broken.loc[3, "day"] = "2024-02-30"
+    broken.to_csv(tmp_path / "broken.csv", index=False)
+    _fails_in_one_line(
+        run("fit", "broken.csv", "--target", "hot", cwd=tmp_path),
+        "column 'day' holds dates but line 5 of broken.csv has '2024-02-30'",
+    )
     args = ["--model", model, "--hidden", "32", "--max-iter", "10"]
     result = run(
         "fit",

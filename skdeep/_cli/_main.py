@@ -13,12 +13,12 @@ import contextlib
 import os
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ._fit import cross_validate, features_and_target, progress
 from ._model_files import load_model
 from ._tables import (
     MAX_CLASSES,
@@ -26,9 +26,7 @@ from ._tables import (
     build_pipeline,
     check_numeric_columns,
     first_line,
-    infer_task,
     model_columns,
-    numeric_target,
     parse_dates,
     read_table,
 )
@@ -206,7 +204,7 @@ def _fit(args):
             "weight decay instead"
         )
     frame = read_table(args.data, args.sep)
-    X, y, task = _features_and_target(frame, args)
+    X, y, task = features_and_target(frame, args)
     given = dict(
         hidden_layer_sizes=args.hidden,
         max_iter=args.max_iter,
@@ -223,8 +221,8 @@ def _fit(args):
         model = tabular(verbose=1, **params)
     else:
         model = build_pipeline(X, task, **params)
-    _cross_validate(model, X, y, task, args.random_state)
-    _progress(f"fitting on all {len(X)} rows")
+    cross_validate(model, X, y, task, args.random_state)
+    progress(f"fitting on all {len(X)} rows")
     with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
         warnings.simplefilter("ignore")  # a fixed epoch budget may not converge
         model.fit(X, y)
@@ -256,87 +254,6 @@ def _check_writable(output):
         )
     if not os.access(parent, os.W_OK):
         raise CLIError(f"cannot write {output}: the directory {parent} is read-only")
-
-
-def _features_and_target(frame, args):
-    """Check the columns, drop unlabelled rows; return X, y and the task."""
-    columns = [str(c) for c in frame.columns]
-    if args.target not in columns:
-        raise CLIError(
-            f"no column {args.target!r} in {args.data}; columns are "
-            f"{', '.join(columns)}"
-        )
-    unknown = [c for c in args.drop if c not in columns]
-    if unknown:
-        raise CLIError(
-            f"--drop names no column of {args.data}: {', '.join(unknown)}; "
-            f"columns are {', '.join(columns)}"
-        )
-    if args.target in args.drop:
-        raise CLIError(f"--drop includes the target {args.target!r}")
-    labelled = frame[frame[args.target].notna()]
-    missing = len(frame) - len(labelled)
-    if missing:
-        print(f"left out {missing} rows with no value in {args.target!r}")
-    if labelled.empty:
-        raise CLIError(f"no row of {args.data} has a value in {args.target!r}")
-    X = labelled.drop(columns=[args.target, *args.drop])
-    if X.shape[1] == 0:
-        raise CLIError("the file has no feature columns besides the target")
-    dates = parse_dates(X, path=args.data)
-    if dates:
-        print(f"date columns: {', '.join(map(str, dates))}")
-    check_numeric_columns(X, path=args.data)
-    task = args.task or infer_task(labelled[args.target])
-    how = "as asked" if args.task else "inferred from the target; --task overrides"
-    print(f"task: {task} of {args.target!r} ({how})")
-    target = labelled[args.target]
-    if task == "regression":
-        return X, numeric_target(labelled, args.target, args.data), task
-    y = target.to_numpy()
-    labels = np.unique(y.astype(str))
-    if len(labels) < 2:
-        raise CLIError(
-            f"the target {args.target!r} has a single class ({labels[0]}); a "
-            "classifier needs at least two"
-        )
-    return X, y, task
-
-
-def _cross_validate(model, X, y, task, random_state):
-    from sklearn.base import clone
-    from sklearn.metrics import check_scoring
-    from sklearn.model_selection import KFold, StratifiedKFold
-
-    if task == "regression":
-        folds = min(5, len(y))
-        cv = KFold(folds, shuffle=True, random_state=random_state)
-        scoring, described = "r2", "R^2"
-    else:
-        folds = int(min(5, np.unique(y.astype(str), return_counts=True)[1].min()))
-        cv = StratifiedKFold(max(folds, 2), shuffle=True, random_state=random_state)
-        scoring, described = "accuracy", "accuracy"
-    if folds < 2:
-        print("too few samples for cross-validation; skipped")
-        return
-    scorer = check_scoring(model, scoring=scoring)
-    scores = []
-    for i, (train, test) in enumerate(cv.split(X, y), 1):
-        started = time.perf_counter()
-        _progress(f"cross-validation fold {i} of {folds}")
-        fold_model = clone(model)
-        with warnings.catch_warnings(), contextlib.redirect_stdout(sys.stderr):
-            warnings.simplefilter("ignore")  # a fixed epoch budget may not converge
-            fold_model.fit(X.iloc[train], y[train])
-        scores.append(scorer(fold_model, X.iloc[test], y[test]))
-        _progress(
-            f"  {described} {scores[-1]:.4f} ({time.perf_counter() - started:.1f} s)"
-        )
-    scores = np.array(scores)
-    print(
-        f"cross-validated {described} ({folds} folds): "
-        f"{scores.mean():.4f} +/- {scores.std():.4f}"
-    )
 
 
 # -- predict -------------------------------------------------------------------
@@ -493,11 +410,6 @@ def main(argv=None) -> int:
     except (ValueError, OSError) as exc:  # e.g. an estimator's own input checks
         return _fail(first_line(exc))
     return 0
-
-
-def _progress(message: str) -> None:
-    """Report what a long command is doing, on standard error."""
-    print(message, file=sys.stderr, flush=True)
 
 
 def _fail(message: str) -> int:

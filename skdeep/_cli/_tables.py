@@ -6,10 +6,11 @@ that names the column, row or value at fault and says what to do.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
+
+from ..preprocessing._columns import ISO_DATE
 
 __all__ = [
     "CLIError",
@@ -27,12 +28,6 @@ MAX_CLASSES = 20
 # A text column whose non-missing cells are at least this share of numbers is
 # a numeric column with typos, not a categorical one.
 NUMERIC_SHARE = 0.9
-# A cell read as a date: ISO 8601, a day with an optional time and offset
-# (2024-03-15, 2024-03-15 14:30, 2024-03-15T14:30:05+01:00). Days written
-# as 03/04/2024 are left as text: month first or day first, no one can tell.
-ISO_DATE = re.compile(
-    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
-)
 
 
 class CLIError(Exception):
@@ -116,10 +111,10 @@ def parse_dates(frame, columns=None, path="the file") -> list:
         parsed = _to_datetime(column)
         wrong = column.notna() & parsed.isna()
         if wrong.any():
-            row = wrong.to_numpy().nonzero()[0][0]
+            row = wrong.index[wrong.to_numpy()][0]
             raise CLIError(
                 f"column {name!r} holds dates but line {row + 2} of {path} has "
-                f"{column.iloc[row]!r}; write dates as 2024-03-15 or 2024-03-15 "
+                f"{column.loc[row]!r}; write dates as 2024-03-15 or 2024-03-15 "
                 "14:30, or empty the cell (empty means missing)"
             )
         frame[name] = parsed
@@ -128,13 +123,32 @@ def parse_dates(frame, columns=None, path="the file") -> list:
 
 
 def _to_datetime(column):
-    """Parse ISO 8601 text; NaT where a cell is not a date."""
+    """Parse ISO 8601 text; NaT where a cell is not a date.
+
+    Offsets that differ from row to row (summer and winter time) give a
+    column of timestamps, each with its own offset, so that each is read on
+    its own wall clock.
+    """
+    import warnings
+
     import pandas as pd
 
-    try:
-        return pd.to_datetime(column, format="ISO8601", errors="coerce")
-    except ValueError:  # offsets that differ from row to row: in UTC
-        return pd.to_datetime(column, format="ISO8601", errors="coerce", utc=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 2 warns about mixed offsets
+        try:
+            parsed = pd.to_datetime(column, format="ISO8601", errors="coerce")
+        except ValueError:  # pandas 3: mixed offsets
+            parsed = None
+    if parsed is not None and parsed.dtype.kind == "M":
+        return parsed
+
+    def stamp(text):
+        try:
+            return pd.Timestamp(str(text).strip())
+        except ValueError:
+            return pd.NaT
+
+    return column.map(stamp, na_action="ignore").astype(object).where(column.notna())
 
 
 def check_numeric_columns(frame, columns=None, path="the file", drop=True) -> None:

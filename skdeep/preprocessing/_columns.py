@@ -8,15 +8,23 @@ it was given.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["Table"]
+__all__ = ["ISO_DATE", "Table"]
 
 # Column dtypes (their names) that from_dtype reads as categorical.
 _PANDAS_CATEGORICAL = ("category", "object", "string", "str", "bool", "boolean")
 _POLARS_CATEGORICAL = ("String", "Utf8", "Categorical", "Enum", "Boolean", "Object")
+# Text read as a date: ISO 8601, a day with an optional time and offset
+# (2024-03-15, 2024-03-15 14:30, 2024-03-15T14:30:05+01:00). Days written
+# as 03/04/2024 are not: month first or day first, no one can tell.
+ISO_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
+)
 # Cell values that are several values: a column of them is not categorical.
 _CONTAINERS = (list, tuple, dict, set, frozenset, np.ndarray)
 _POLARS_NESTED = ("List", "Array", "Struct")
@@ -98,11 +106,8 @@ class Table:
                 return local, local
             return column.dt.replace_time_zone(None).to_numpy(), column.to_numpy()
         series = pd.Series(np.asarray(column) if self.kind == "array" else column)
-        if series.dtype.kind != "M":  # Python dates or date-times
-            try:
-                series = pd.to_datetime(series)
-            except (TypeError, ValueError):  # time zones that differ by row
-                series = pd.to_datetime(series, utc=True)
+        if series.dtype.kind != "M":  # Python dates, date-times, or text
+            return _parse_dates(series, self.label(j))
         if getattr(series.dtype, "tz", None) is None:
             local = series.to_numpy()
             return local, local
@@ -159,7 +164,10 @@ class Table:
                 # Column by column: selecting a sub-frame costs more than this.
                 out = np.empty((self.n_rows, len(columns)))
                 for i, j in enumerate(columns):
-                    out[:, i] = self.raw(j).to_numpy(dtype=np.float64, na_value=np.nan)
+                    column = self.raw(j)
+                    if column.dtype.kind in "mM":  # says so below, by name
+                        raise TypeError(column.dtype)
+                    out[:, i] = column.to_numpy(dtype=np.float64, na_value=np.nan)
                 return out
             if self.kind == "array":
                 return self.X[:, columns].astype(np.float64)
@@ -190,6 +198,41 @@ class Table:
 
     def label(self, j: int) -> str:
         return repr(self.names[j]) if self.names is not None else str(j)
+
+
+def _parse_dates(series, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Dates from Python objects or ISO 8601 text: wall clock, and UTC.
+
+    Each value is read on its own clock, so that offsets that differ from
+    row to row (summer and winter time) give the same parts as one offset.
+    """
+    if pd.api.types.is_numeric_dtype(series) and series.notna().any():
+        raise ValueError(
+            f"Column {label} holds numbers where dates were fitted; give it dates "
+            "(datetime64, or text such as 2024-03-15 14:30)."
+        )
+    present = series.notna().to_numpy()
+    local = np.full(len(series), np.datetime64("NaT"), dtype="datetime64[us]")
+    utc = local.copy()
+    for i in np.flatnonzero(present):
+        value = series.iloc[i]
+        try:
+            if isinstance(value, str) and not ISO_DATE.fullmatch(value.strip()):
+                raise ValueError(value)  # 03/04/2024: month or day first?
+            stamp = pd.Timestamp(value)
+        except (TypeError, ValueError):
+            stamp = pd.NaT
+        if stamp is pd.NaT:
+            raise ValueError(
+                f"Column {label} holds {value!r}, which is not a date; write dates "
+                "as 2024-03-15 or 2024-03-15 14:30, or leave the cell missing."
+            )
+        naive = stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+        local[i] = naive.to_datetime64()
+        utc[i] = (
+            stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
+        ).to_datetime64()
+    return local, utc
 
 
 def _as_float(column):

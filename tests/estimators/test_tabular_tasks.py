@@ -235,3 +235,11 @@ def test_date_columns_from_pandas_and_polars():
     np.testing.assert_allclose(
         as_polars.predict_proba(frame[test]), model.predict_proba(X[test]), rtol=1e-5
     )
+
+
+def test_multilabel_targets_other_than_zero_one_are_refused():
+    X, Y = _multilabel(100)
+    with pytest.raises(ValueError, match=r"as 0/1 .* got the values \[-1, 1\]"):
+        TabularNetClassifier(**QUICK).fit(X, 2 * Y - 1)
+    model = TabularNetClassifier(**QUICK).fit(X, Y.astype(bool))
+    assert model.predict(X).dtype.kind == "i"

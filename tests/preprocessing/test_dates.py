@@ -190,3 +190,53 @@ def test_odd_polars_columns_are_one_clear_line(column, message):
     with pytest.raises(ValueError, match=message) as info:
         TabularPreprocessor().fit(polars.DataFrame({"a": column}))
     assert "\n" not in str(info.value)
+
+
+def test_offsets_that_differ_by_row_read_each_row_on_its_own_clock():
+    text = [
+        "2024-07-15T09:00+02:00",
+        "2024-01-15T09:00+01:00",
+        "2024-03-01T10:00+01:00",
+    ]
+    mixed = pd.DataFrame(
+        {"t": pd.Series([pd.Timestamp(t) for t in text], dtype=object)}
+    )
+    naive = pd.DataFrame({"t": pd.to_datetime([t[:16] for t in text])})
+    pre = TabularPreprocessor(clip=None).fit(mixed)
+    reference = TabularPreprocessor(clip=None).fit(naive)
+    assert pre.date_parts_ == reference.date_parts_
+    hours = [
+        list(pre.get_feature_names_out()).index(f"t_hour_{f}") for f in ("sin", "cos")
+    ]
+    np.testing.assert_allclose(
+        pre.transform(mixed)[:, hours], reference.transform(naive)[:, hours]
+    )
+    # A row's output does not depend on the other rows it comes with.
+    np.testing.assert_allclose(pre.transform(mixed)[:1], pre.transform(mixed[:1]))
+
+
+@pytest.mark.parametrize(
+    "column, message",
+    [
+        (["2024-01-02", "hello"], "Column 't' holds 'hello', which is not a date"),
+        (["03/04/2024", "2024-01-02"], "holds '03/04/2024', which is not a date"),
+        ([20240103.0, 1.0], "holds numbers where dates were fitted"),
+    ],
+)
+def test_a_date_column_given_otherwise_at_transform_is_one_line(column, message):
+    pre = TabularPreprocessor().fit(
+        pd.DataFrame({"t": pd.date_range("2024-01-01", periods=9)})
+    )
+    text = pre.transform(pd.DataFrame({"t": ["2024-02-03 10:00", None]}))  # ISO text
+    assert np.isfinite(text).all()
+    with pytest.raises(ValueError, match=message) as info:
+        pre.transform(pd.DataFrame({"t": column}))
+    assert "\n" not in str(info.value)
+
+
+def test_dates_where_numbers_were_fitted_are_refused():
+    pre = TabularPreprocessor().fit(pd.DataFrame({"x": [1.0, 2.0, 3.0]}))
+    with pytest.raises(
+        ValueError, match="Column 'x' holds values that are not numbers"
+    ):
+        pre.transform(pd.DataFrame({"x": pd.date_range("2024-01-01", periods=3)}))

@@ -104,8 +104,9 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         weighted rows. A row's weight in every loss -- the networks'
         training, their early stopping, the linear model, the ensemble
         selection -- is its sample weight times its class's weight; the
-        preprocessing and the folds see the sample weights only. Trades
-        accuracy for the recall of rare classes.
+        preprocessing and the folds see the sample weights only (as do
+        callbacks, in their metadata). Trades accuracy for the recall of
+        rare classes. Not for multilabel targets.
     n_ensembles : int, default=1
         Number of networks averaged, trained as one pack.
     linear_blend : bool, default=True
@@ -355,10 +356,15 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
                 f"(a 0/1 column per label) targets; got {kind!r} targets."
             )
         self._multilabel = kind == "multilabel-indicator"
+        if self._multilabel and not np.isin(y, (0, 1)).all():
+            raise ValueError(
+                f"{type(self).__name__} takes multilabel targets as 0/1 (or "
+                f"False/True) columns; got the values {np.unique(y).tolist()}."
+            )
         if self._multilabel:
             # As MLPClassifier: the labels are the columns 0, ..., n_labels - 1.
             self.classes_ = np.arange(y.shape[1])
-            return (y > 0).astype(np.intp)  # booleans and -1/1 read as 0/1
+            return y.astype(np.intp)
         self.classes_ = np.unique(y)
         if self.classes_.size < 2:
             raise ValueError(
