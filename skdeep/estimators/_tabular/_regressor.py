@@ -20,23 +20,25 @@ __all__ = ["TabularNetRegressor"]
 class TabularNetRegressor(RegressorMixin, BaseTabularNet):
     r"""RealMLP-style network regressor for raw tables, blended with a linear model.
 
-    As :class:`TabularNetClassifier`, with RealMLP-TD's regression defaults
-    (``pytabkit``'s ``RealMLP_TD_Regressor``): Mish activations, learning
-    rate 0.2 (in RealMLP's parametrisation), no label smoothing, and the
-    target standardised for training; predictions are clipped to the range
-    of the training targets (RealMLP's ``clamp_output``). With
-    ``linear_blend=True`` a ridge regression (``Ridge(alpha=1)``) is fit on the
-    same rows and blended in, the weight chosen on the held-out squared
-    errors by the one-standard-error rule.
+    As :class:`TabularNetClassifier` (preprocessing, members in folds,
+    ensemble selection), with RealMLP-TD's regression defaults (``pytabkit``'s
+    ``RealMLP_TD_Regressor``): Mish activations, learning rate 0.2 (in
+    RealMLP's parametrisation), no label smoothing, each target standardised
+    for training, and predictions clipped to the range of the training
+    targets (RealMLP's ``clamp_output``). The linear candidate of the
+    ensemble is a ridge regression (``Ridge(alpha=1)``) on the same
+    preprocessed columns; the selection weighs the candidates on the
+    out-of-fold squared error (or, for ``loss='quantile'``, pinball loss)
+    of the standardised targets.
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of int, default=(256, 256, 256)
+    hidden_layer_sizes : array-like of int, default=(128, 128, 128)
         Width of each hidden layer.
     activation : str, default='mish'
         Activation of the hidden layers.
     loss : {'squared_error', 'quantile'}, default='squared_error'
-        What the networks, the early stopping and the ensemble selection
+        What the networks, their early stopping and the ensemble selection
         minimise: the squared error (predictions of the mean), or the
         pinball loss of ``quantile`` (predictions of that quantile, as
         :class:`~sklearn.ensemble.HistGradientBoostingRegressor` names it;
@@ -51,8 +53,8 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         How the dropout rate varies over training.
     learning_rate_init : float, default=0.2
         Adam's learning rate, in RealMLP's parametrisation.
-    learning_rate : str, default='coslog4'
-        Shape of the learning rate over training.
+    learning_rate : str, default='cosine'
+        Shape of the learning rate over the ``max_iter`` epochs.
     learning_rate_factors : dict or None, default=None
         Factors by role, over RealMLP's (see :class:`TabularNetClassifier`).
     weight_decay : float, default=0.02
@@ -61,12 +63,14 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         How the weight decay varies over training.
     beta_1, beta_2 : float, default=0.9, 0.95
         Adam's moment decays.
-    batch_size : int, default=256
-        Minibatch size.
-    max_iter : int, default=256
-        Number of epochs.
+    batch_size : int or 'auto', default='auto'
+        Minibatch size; ``'auto'`` by the table's size (see
+        :class:`TabularNetClassifier`).
+    max_iter : int or 'auto', default='auto'
+        Epochs of the schedules; ``'auto'``: 32 up to 20,000 rows, 16
+        beyond.
     validation_fraction : float, default=0.2
-        Share of the rows held out to choose the best epoch and the blend.
+        With ``n_folds=1``, the share of the rows held out.
     front_scale : bool, default=True
         Learnable per-feature scale at the input.
     embedding : {'pbld', 'periodic'} or None, default='pbld'
@@ -80,25 +84,35 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
     category_units : int, default=8
         Width of each categorical embedding.
     n_ensembles : int, default=1
-        Number of networks averaged, trained as one pack.
+        Number of configurations, each trained once per fold.
+    n_folds : int, default=5
+        Folds of the rows (see :class:`TabularNetClassifier`).
+    patience : int or None, default=16
+        Epochs without a lower held-out loss after which a network stops.
+    sample_hyperparameters : bool, default=False
+        Whether the configurations after the first sample their learning
+        rate, weight decay and dropout.
+    max_time : float or None, default=None
+        Seconds the whole fit may take (see :class:`TabularNetClassifier`).
     linear_blend : bool, default=True
-        Whether to blend with a ridge regression, weight chosen on the
-        held-out rows.
+        Whether a ridge regression is a candidate of the ensemble.
     dtype : {'float32', 'float64'}, default='float32'
         Type the networks compute in.
     random_state : int, RandomState instance or None, default=None
-        Seeds the split, the networks and the linear model.
-    verbose : bool, default=False
-        Whether the networks print their progress.
+        Seeds the folds, the configurations and the networks.
+    verbose : int or bool, default=False
+        1 prints the pack's progress at most every 2 seconds; 2 every epoch.
 
     Attributes
     ----------
     preprocessor_ : TabularPreprocessor
         The fitted preprocessing step.
     linear_ : Ridge or None
-        The linear model of the blend (on the standardised target).
+        The linear model (on the standardised targets), refit on every row;
+        None without ``linear_blend``.
     blend_weight_ : float
-        The networks' weight in the blend (1 without it).
+        The networks' total weight in the ensemble; the linear model has
+        the rest.
     target_mean_, target_scale_ : float or ndarray of shape (n_outputs,)
         The targets' standardisation (numbers for one target).
     target_range_ : tuple of (float or ndarray of shape (n_outputs,))
@@ -117,19 +131,21 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
         With an ``embedding``: the members' embeddings (and, for PBLD,
         ``embedding_phases_``), named as :class:`~skdeep.DeepNetRegressor` names them.
     ensemble_weights_ : ndarray of shape (n_members,)
-        The members' weights in the average (a member whose training
-        diverged before any finite epoch has weight 0).
+        The networks' weights in their average (summing to 1), from the
+        ensemble selection.
     best_epochs_ : ndarray of shape (n_members,)
-        The epoch of least held-out loss of each member, whose weights it
-        keeps.
+        The epoch of least held-out loss of each network, whose weights it
+        keeps (0 if it diverged before any).
+    stopped_ : ndarray of str of shape (n_members,)
+        Why each network stopped (see :class:`TabularNetClassifier`).
     n_iter_ : int
         Epochs run.
     loss_curve_ : list of float
         The members' mean training loss after each epoch.
     validation_scores_ : list of float
-        The members' mean held-out loss after each epoch, negated.
+        The networks' mean held-out loss after each epoch, negated.
     best_validation_score_ : float
-        The members' mean held-out loss at their best epochs, negated.
+        The networks' mean held-out loss at their best epochs, negated.
     n_features_in_ : int
         Number of input columns.
     feature_names_in_ : ndarray of str
