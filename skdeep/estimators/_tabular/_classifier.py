@@ -11,6 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from ...utils._sklearn import _fit_context, with_callbacks
 from .._classifier import BaseNetClassifier, class_weights
 from ._base import BaseTabularNet, column_target
+from ._linear import constant_logistic, logistic_probabilities
 from ._members import loss_of
 from ._recipe import CLASSIFIER
 
@@ -469,39 +470,20 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
         """Fit a logistic regression; for several labels, a list of one per label."""
         if not self._multilabel:
             return super()._fit_linear(X, target, sample_weight)
-        weights = np.ones(len(target)) if sample_weight is None else sample_weight
-        models = []
-        for column in target.T:
-            if np.ptp(column[weights > 0]) > 0:
-                models.append(super()._fit_linear(X, column, sample_weight))
-                continue
-            # A label constant on these rows: a constant logistic model.
-            rate = (column @ weights + 0.5) / (weights.sum() + 1)
-            model = self._linear_model()
-            model.classes_ = np.array([0, 1])
-            model.coef_ = np.zeros((1, X.shape[1]))
-            model.intercept_ = np.array([np.log(rate / (1 - rate))])
-            model.n_features_in_, model.n_iter_ = X.shape[1], np.array([0])
-            models.append(model)
-        return models
+        fit = super()._fit_linear
+        return [
+            fit(X, column, sample_weight)
+            if np.ptp(
+                column[sample_weight > 0] if sample_weight is not None else column
+            )
+            else constant_logistic(column, sample_weight, X.shape[1])
+            for column in target.T
+        ]
 
     def _linear_output(self, scores, linear):
-        # LogisticRegression's predict_proba: a sigmoid for two classes (and
-        # for each label), the softmax otherwise. Classes missing from its
-        # rows get 0.
         if self._multilabel:
             return expit(scores)
-        if scores.shape[1] == 1:
-            p = expit(scores[:, 0])
-            proba = np.column_stack([1 - p, p])
-        else:
-            proba = softmax(scores, axis=1)
-        classes = linear.classes_
-        if classes.size == self.classes_.size:
-            return proba
-        out = np.zeros((scores.shape[0], self.classes_.size))
-        out[:, np.searchsorted(self.classes_, classes)] = proba
-        return out
+        return logistic_probabilities(scores, linear.classes_, self.classes_)
 
     def _row_losses(self, proba, y):
         if self._multilabel:

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit, softmax
+from sklearn.linear_model import LogisticRegression
 
-__all__ = ["linear_coefficients", "linear_inputs", "linear_scores"]
+__all__ = [
+    "constant_logistic",
+    "linear_coefficients",
+    "linear_inputs",
+    "linear_scores",
+    "logistic_probabilities",
+]
 
 
 def linear_inputs(Z, coded: dict):
@@ -89,3 +97,38 @@ def linear_coefficients(linear) -> tuple[np.ndarray, np.ndarray]:
     coef = np.vstack([np.atleast_2d(model.coef_) for model in models])
     intercept = np.concatenate([np.atleast_1d(model.intercept_) for model in models])
     return coef, intercept
+
+
+def logistic_probabilities(scores, known, classes) -> np.ndarray:
+    """Return ``LogisticRegression.predict_proba`` from its decision values.
+
+    A sigmoid for two classes, the softmax otherwise; the columns of the
+    ``classes`` missing from the rows it was fit on (``known``) get 0.
+    """
+    if scores.shape[1] == 1:
+        p = expit(scores[:, 0])
+        proba = np.column_stack([1 - p, p])
+    else:
+        proba = softmax(scores, axis=1)
+    if known.size == classes.size:
+        return proba
+    out = np.zeros((scores.shape[0], classes.size))
+    out[:, np.searchsorted(classes, known)] = proba
+    return out
+
+
+def constant_logistic(labels, sample_weight, n_features) -> LogisticRegression:
+    """Return a fitted logistic regression that predicts one rate everywhere.
+
+    For a label with one value on the rows (which ``LogisticRegression``
+    cannot fit): the weighted share of ones, pulled towards 1/2 by half a
+    row each way, so that the rate is never exactly 0 or 1.
+    """
+    weights = np.ones(len(labels)) if sample_weight is None else sample_weight
+    rate = (labels @ weights + 0.5) / (weights.sum() + 1)
+    model = LogisticRegression()
+    model.classes_ = np.array([0, 1])
+    model.coef_ = np.zeros((1, n_features))
+    model.intercept_ = np.array([np.log(rate / (1 - rate))])
+    model.n_features_in_, model.n_iter_ = n_features, np.array([0])
+    return model
