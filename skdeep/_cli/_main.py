@@ -134,17 +134,19 @@ def _parser():
         default=DEFAULT_MODEL,
         help="'deepnet': a DeepNet behind imputation, scaling and one-hot "
         "encoding; 'tabular': a TabularNet on the raw columns (RealMLP's "
-        f"recipe, blended with a linear model) (default: {DEFAULT_MODEL})",
+        "recipe, networks in folds, ensembled with a linear model) "
+        f"(default: {DEFAULT_MODEL})",
     )
     fit.add_argument(
         "--hidden",
         type=_hidden_sizes,
-        help="hidden layer sizes, e.g. 64,32 (default: 64; tabular: 256,256,256)",
+        help="hidden layer sizes, e.g. 64,32 (default: 64; tabular: 128,128,128)",
     )
     fit.add_argument(
         "--max-iter",
         type=_number(int, 1),
-        help="maximum number of epochs (default: 200; tabular: 256)",
+        help="maximum number of epochs (default: 200; tabular: 32 up to 20,000 rows, "
+        "16 beyond)",
     )
     fit.add_argument(
         "--alpha",
