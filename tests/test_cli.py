@@ -206,9 +206,9 @@ def test_options_are_checked_before_any_work(loans, tmp_path, option, value, mes
 def test_help_shows_every_default(tmp_path):
     result = run("fit", "--help", cwd=tmp_path)
     for default in (
-        "(default: 200; tabular: 256)",
+        "(default: 200; tabular: 32 up to 20,000 rows, 16 beyond)",
         "(default: 0.0001; deepnet only)",
-        "(default: 64; tabular: 256,256,256)",
+        "(default: 64; tabular: 128,128,128)",
         "(default: ,)",
         "(default: 0)",
         "(default: none)",
