@@ -21,7 +21,22 @@ def _per_row(weight):
     return weight if np.ndim(weight) == 0 else weight[..., None]
 
 
-class SquaredError:
+class _IdentityLink:
+    """The identity link: a loss whose raw scores are its predictions."""
+
+    out_activation = "identity"
+
+    def link(self, raw: np.ndarray) -> None:
+        """Leave raw scores as they are: they are the predictions (identity).
+
+        Parameters
+        ----------
+        raw : ndarray of shape (n_samples, n_outputs)
+            Raw scores; left unchanged.
+        """
+
+
+class SquaredError(_IdentityLink):
     r"""Identity link with half the squared error, summed over outputs.
 
     Notes
@@ -51,16 +66,6 @@ class SquaredError:
     """
 
     name = "squared_error"
-    out_activation = "identity"
-
-    def link(self, raw: np.ndarray) -> None:
-        """Leave raw scores as they are: they are the predictions (identity).
-
-        Parameters
-        ----------
-        raw : ndarray of shape (n_samples, n_outputs)
-            Raw scores; left unchanged.
-        """
 
     def loss_gradient(
         self, raw: np.ndarray, target: np.ndarray, weight: float | np.ndarray
@@ -161,7 +166,7 @@ class PoissonDeviance:
         return loss
 
 
-class PinballLoss:
+class PinballLoss(_IdentityLink):
     r"""Identity link with the pinball (quantile) loss, summed over outputs.
 
     Parameters
@@ -197,21 +202,11 @@ class PinballLoss:
     """
 
     name = "quantile"
-    out_activation = "identity"
 
     def __init__(self, quantile: float = 0.5):
         if not 0 < quantile < 1:
             raise ValueError(f"quantile must be in (0, 1), got {quantile!r}.")
         self.quantile = float(quantile)
-
-    def link(self, raw: np.ndarray) -> None:
-        """Leave raw scores as they are: they are the predictions (identity).
-
-        Parameters
-        ----------
-        raw : ndarray of shape (n_samples, n_outputs)
-            Raw scores; left unchanged.
-        """
 
     def loss_gradient(
         self, raw: np.ndarray, target: np.ndarray, weight: float | np.ndarray
