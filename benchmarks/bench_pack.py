@@ -26,6 +26,7 @@ pack: its later epochs against those of a pack of 8 that all train.
 Usage::
 
     python benchmarks/bench_pack.py [--quick] [--repeats 3] [--epochs 3]
+        [--batches 64,256] [--ks 1,5] [--threads 1]
 """
 
 from __future__ import annotations
@@ -186,17 +187,28 @@ def per_epoch(runners, repeats, epochs):
     return {name: median(t) for name, t in times.items()}
 
 
+def _integers(text):
+    return [int(part) for part in text.split(",")] if text else None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="batch 256, k 1 and 8")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batches", help="batch sizes, e.g. 64,256")
+    parser.add_argument("--ks", help="pack sizes, e.g. 1,5")
+    parser.add_argument("--threads", help="BLAS threads, e.g. 1,2")
     args = parser.parse_args()
     batches = [256] if args.quick else [128, 256, 512, 1024]
     features = [10, 100]
     ks = [1, 8] if args.quick else [1, 4, 8, 16]
     dtypes = [np.float32] if args.quick else [np.float32, np.float64]
     threads = [1] if args.quick else [1, 2]
+    # A grid of one's own: these replace the defaults (or --quick's).
+    batches = _integers(args.batches) or batches
+    ks = _integers(args.ks) or ks
+    threads = _integers(args.threads) or threads
     print(machine_summary())
     print(
         f"{N_TRAIN} training rows, {N_VAL} held-out rows, {args.epochs} epochs, "
