@@ -83,7 +83,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         Per date column, the calendar parts it gives besides its timestamp,
         among ``'year'``, ``'month'``, ``'day'``, ``'weekday'``,
         ``'dayofyear'``, ``'hour'``, ``'minute'``.
-    medians_, scales_ : ndarray of shape (n_numeric_out_,)
+    medians_, scales_ : ndarray of shape (n_numeric_out,)
         What the numeric output columns (numeric inputs, then date parts)
         are centred at and multiplied by.
     missing_indicators_ : ndarray of int
