@@ -268,6 +268,37 @@ def test_a_failed_fit_leaves_the_previous_model():
     assert regressor.target_mean_ == mean
 
 
+@pytest.mark.parametrize("Estimator", [TabularNetClassifier, TabularNetRegressor])
+def test_float32_weights_are_repeated_rows_to_float32_precision(Estimator):
+    # What check_sample_weight_equivalence asks, at float32's tolerance
+    # rather than its rtol=1e-7 (tests/estimators/test_common.py).
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "a": rng.normal(size=60),
+            "b": rng.uniform(size=60),
+            "c": pd.Categorical(rng.choice(["x", "y", "z"], size=60)),
+        }
+    )
+    X.loc[::7, "a"] = np.nan
+    y = rng.randint(0, 2, size=60) if Estimator is TabularNetClassifier else X["b"]
+    y = np.asarray(y)
+    weights = rng.randint(0, 3, size=60)
+    repeated = np.repeat(np.arange(60), weights)
+    options = dict(hidden_layer_sizes=(16, 16), max_iter=10, random_state=0)
+    weighted = Estimator(**options).fit(X, y, sample_weight=weights)
+    plain = Estimator(**options).fit(X.iloc[repeated], y[repeated])
+    assert weighted.coefs_[0].dtype == np.float32
+    method = "predict_proba" if Estimator is TabularNetClassifier else "predict"
+    np.testing.assert_allclose(
+        getattr(weighted, method)(X),
+        getattr(plain, method)(X),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    assert weighted.blend_weight_ == pytest.approx(plain.blend_weight_, abs=1e-6)
+
+
 def test_max_time_ends_at_an_epoch_with_the_best_so_far():
     X, y, _ = _table(200)
     model = TabularNetClassifier(**{**FAST, "max_iter": 200}, max_time=1e-3)
