@@ -381,7 +381,58 @@ def preprocessor():
     )
 
 
-class FillMissing(BaseEstimator):
+class _Converted(BaseEstimator):
+    """An estimator fitted and applied on a converted copy of the frame.
+
+    Subclasses define ``_convert(X)`` and call ``_fit_converted`` in ``fit``.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Fitted on the converted frame.
+    """
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def _fit_converted(self, estimator, X, y):
+        self.estimator_ = estimator.fit(self._convert(X), y)
+        if hasattr(self.estimator_, "classes_"):
+            self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict(self, X):
+        """Predict from the converted frame.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Raw features.
+
+        Returns
+        -------
+        numpy.ndarray
+            The estimator's predictions.
+        """
+        return self.estimator_.predict(self._convert(X))
+
+    def predict_proba(self, X):
+        """Class probabilities from the converted frame.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Raw features.
+
+        Returns
+        -------
+        numpy.ndarray
+            The estimator's probabilities.
+        """
+        return self.estimator_.predict_proba(self._convert(X))
+
+
+class FillMissing(_Converted):
     """Median-impute numeric NaN and map categorical NaN to 'missing' first.
 
     For estimators that refuse NaN in numeric columns (pytabkit's RealMLP).
@@ -392,9 +443,6 @@ class FillMissing(BaseEstimator):
     estimator : estimator
         Fitted on the filled frame.
     """
-
-    def __init__(self, estimator):
-        self.estimator = estimator
 
     def fit(self, X, y):
         """Fill the frame's missing values, then fit a clone of the estimator.
@@ -413,12 +461,9 @@ class FillMissing(BaseEstimator):
         """
         numeric = X.select_dtypes(exclude="category").columns
         self.medians_ = X[numeric].median().fillna(0.0)
-        self.estimator_ = clone(self.estimator).fit(self._fill(X), y)
-        if hasattr(self.estimator_, "classes_"):
-            self.classes_ = self.estimator_.classes_
-        return self
+        return self._fit_converted(clone(self.estimator), X, y)
 
-    def _fill(self, X):
+    def _convert(self, X):
         X = X.copy()
         X[self.medians_.index] = X[self.medians_.index].fillna(self.medians_)
         for column in X.select_dtypes("category").columns:
@@ -427,36 +472,6 @@ class FillMissing(BaseEstimator):
                 values = values.cat.add_categories("missing")
             X[column] = values.fillna("missing")
         return X
-
-    def predict(self, X):
-        """Predict with the filled frame.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Raw features.
-
-        Returns
-        -------
-        numpy.ndarray
-            The estimator's predictions.
-        """
-        return self.estimator_.predict(self._fill(X))
-
-    def predict_proba(self, X):
-        """Class probabilities with the filled frame.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Raw features.
-
-        Returns
-        -------
-        numpy.ndarray
-            The estimator's probabilities.
-        """
-        return self.estimator_.predict_proba(self._fill(X))
 
 
 def _git_version(module):
@@ -622,7 +637,7 @@ def _lightgbm_models():
     return {"lightgbm": (f"lightgbm-{lightgbm.__version__}", build)}
 
 
-class CategoriesAsText(BaseEstimator):
+class CategoriesAsText(_Converted):
     """Give CatBoost its categorical columns as text, NaN as 'missing'.
 
     CatBoost takes categorical features as strings (or ints), named in
@@ -634,10 +649,7 @@ class CategoriesAsText(BaseEstimator):
         Fitted on the converted frame.
     """
 
-    def __init__(self, estimator):
-        self.estimator = estimator
-
-    def _text(self, X):
+    def _convert(self, X):
         X = X.copy()
         for column in X.select_dtypes("category").columns:
             X[column] = X[column].astype(str).where(X[column].notna(), "missing")
@@ -659,41 +671,8 @@ class CategoriesAsText(BaseEstimator):
             The fitted wrapper.
         """
         categorical = list(X.select_dtypes("category").columns)
-        self.estimator_ = clone(self.estimator).set_params(cat_features=categorical)
-        self.estimator_.fit(self._text(X), y)
-        if hasattr(self.estimator_, "classes_"):
-            self.classes_ = self.estimator_.classes_
-        return self
-
-    def predict(self, X):
-        """Predict from the converted frame.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Raw features.
-
-        Returns
-        -------
-        numpy.ndarray
-            The estimator's predictions.
-        """
-        return self.estimator_.predict(self._text(X))
-
-    def predict_proba(self, X):
-        """Class probabilities from the converted frame.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            Raw features.
-
-        Returns
-        -------
-        numpy.ndarray
-            The estimator's probabilities.
-        """
-        return self.estimator_.predict_proba(self._text(X))
+        estimator = clone(self.estimator).set_params(cat_features=categorical)
+        return self._fit_converted(estimator, X, y)
 
 
 def _catboost_models():
