@@ -34,13 +34,13 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     ``pytabkit``'s ``RealMLP_TD_Classifier``): SELU layers, a front scale,
     PBLD embeddings of the numeric columns, dropout 0.15 and weight decay
     0.02 on a flat-then-cosine schedule, label smoothing 0.1, Adam with
-    :math:`\beta_2 = 0.95`, RealMLP's batch size by the table's size, and
-    the learning rates of its neural-tangent parametrisation (see
-    :func:`skdeep.training.ntk_step_factors`). Three layers of 128 units
-    (RealMLP's are 256) and one cosine over ``max_iter='auto'`` epochs (32
-    up to 20,000 rows, 16 beyond; RealMLP runs 256 on the ``'coslog4'``
-    schedule) are skdeep's choices, measured on the whole benchmark panel
-    of the user guide.
+    :math:`\beta_2 = 0.95`, and the learning rates of its neural-tangent
+    parametrisation (see :func:`skdeep.training.ntk_step_factors`). Three
+    layers of 128 units (RealMLP's are 256), one cosine over
+    ``max_iter='auto'`` epochs (32 up to 20,000 rows, 16 beyond; RealMLP
+    runs 256 on the ``'coslog4'`` schedule) and pytabkit's batch size by the
+    table's size (RealMLP-TD's is 256 rows) are skdeep's choices, measured
+    on the whole benchmark panel of the user guide.
 
     **Members in folds.** The rows are split into ``n_folds`` folds by
     content (equal rows share a fold; stratified by class); for each
@@ -86,7 +86,7 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     beta_1, beta_2 : float, default=0.9, 0.95
         Adam's moment decays.
     batch_size : int or 'auto', default='auto'
-        Minibatch size; ``'auto'`` is RealMLP's rule: 64 rows up to 1,024
+        Minibatch size; ``'auto'`` is pytabkit's rule: 64 rows up to 1,024
         training rows, 128 up to 8,192, 256 up to 30,000, 512 up to
         100,000, 1,024 beyond.
     max_iter : int or 'auto', default='auto'
