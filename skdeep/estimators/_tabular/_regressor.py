@@ -97,10 +97,9 @@ class TabularNetRegressor(RegressorMixin, BaseTabularNet):
     linear_blend : bool, default=True
         Whether a ridge regression is a candidate of the ensemble.
     dtype : {'float32', 'float64'}, default='float32'
-        Type the networks compute in. Both pass scikit-learn's estimator
-        checks, but for two in float32: fitting with integer sample weights
-        equals fitting on repeated rows to float32's precision only, not to
-        the relative 1e-7 that the sample-weight-equivalence checks ask.
+        Type the networks compute in. In float32, integer sample weights
+        equal repeated rows to float32's precision, not to the relative 1e-7
+        of scikit-learn's two sample-weight-equivalence checks.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the configurations and the networks.
     verbose : int or bool, default=False
