@@ -126,10 +126,10 @@ class TabularNetClassifier(ClassifierMixin, BaseTabularNet):
     n_ensembles : int, default=1
         Number of configurations, each trained once per fold.
     n_folds : int, default=5
-        Folds of the rows: each configuration trains a network per fold, on
-        the other folds. 1 holds out one share of ``validation_fraction``
-        instead: one network per configuration, a fifth of the cost, and
-        no out-of-fold prediction for the rows it trains on.
+        Folds of the rows: a network per fold and configuration, trained on
+        the other folds (fewer folds if too few distinct rows fill them). 1
+        holds out ``validation_fraction`` instead: one network per
+        configuration, a fifth of the cost, no out-of-fold predictions.
     patience : int or None, default=16
         A network stops after this many epochs without a lower held-out
         loss (the others go on, as a smaller pack); None trains every
