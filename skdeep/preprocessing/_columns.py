@@ -167,7 +167,15 @@ class Table:
                     column = self.raw(j)
                     if column.dtype.kind in "mM":  # says so below, by name
                         raise TypeError(column.dtype)
-                    out[:, i] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+                    if (
+                        isinstance(column.dtype, np.dtype)
+                        and column.dtype.kind in "biuf"
+                    ):
+                        # NumPy-backed numbers hold no pd.NA: no missing-value
+                        # pass (most of the cost for a frame of one row).
+                        out[:, i] = column.to_numpy()
+                    else:
+                        out[:, i] = column.to_numpy(dtype=np.float64, na_value=np.nan)
                 return out
             if self.kind == "array":
                 return self.X[:, columns].astype(np.float64)
@@ -175,9 +183,24 @@ class Table:
             pass  # one column at a time says which one is not numbers
         return np.column_stack([self.numeric(j) for j in columns])
 
+    def coded(self, j: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return a pandas categorical column's levels (strings) and codes.
+
+        Codes of -1 are missing values; None for any other kind of column.
+        """
+        column = self.raw(j)
+        if self.kind != "pandas" or not isinstance(column.dtype, pd.CategoricalDtype):
+            return None
+        levels = [str(v) for v in column.dtype.categories.to_numpy(dtype=object)]
+        return np.array(levels, dtype=str), np.asarray(column.array.codes)
+
     def text(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Column ``j`` as strings, and where it is missing."""
         self._check_single_values(j)
+        coded = self.coded(j)
+        if coded is not None:  # the levels' strings by code: no string per row
+            levels, codes = coded
+            return np.append(levels, "").astype(str)[codes], codes < 0
         column = self.raw(j)
         if self.kind == "polars":
             column = column.to_list()

@@ -272,13 +272,18 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         blocks.append(missing[:, self.missing_indicators_].astype(np.float64))
         codes = []
         for c, j in enumerate(self.categorical_features_):
-            strings, absent = table.text(j)
             levels = self.categories_[c]
-            position = np.searchsorted(levels, strings)
-            position = np.minimum(position, max(levels.size - 1, 0))
-            known = ~absent & (levels.size > 0)
-            if levels.size:
-                known &= levels[position] == strings
+            coded = table.coded(j)
+            if coded is None:
+                strings, absent = table.text(j)
+                position, known = _match_levels(levels, strings)
+            else:  # match the column's levels once, then index them by code
+                names, level_codes = coded
+                position, known = _match_levels(levels, names)
+                absent = level_codes < 0
+                position = np.append(position, 0)[level_codes]  # -1: missing
+                known = np.append(known, False)[level_codes]
+            known &= ~absent
             if self.one_hot_[c]:
                 block = np.zeros((n, self._one_hot_width(c)))
                 if self._binary(c):
@@ -463,3 +468,12 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []
         return tags
+
+
+def _match_levels(levels, strings):
+    """Each string's position among the sorted levels, and whether it is one."""
+    position = np.searchsorted(levels, strings)
+    position = np.minimum(position, max(levels.size - 1, 0))
+    if not levels.size:
+        return position, np.zeros(position.shape, dtype=bool)
+    return position, levels[position] == strings

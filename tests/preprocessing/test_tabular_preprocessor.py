@@ -81,6 +81,34 @@ def test_unseen_and_missing_values_at_predict_time():
     assert out[0, 1] == 0  # missing without an indicator: the median
 
 
+def test_categorical_dtypes_read_by_code_equal_their_text():
+    # pandas categorical columns are matched level by level, then by code;
+    # the same values as text (object columns) must give the same output,
+    # unseen, reordered, integer and empty levels included.
+    rng = np.random.RandomState(0)
+    n = 40
+    train = pd.DataFrame(
+        {
+            "small": pd.Categorical(rng.choice(["a", "b", None], size=n)),
+            "large": pd.Categorical(rng.choice(list("abcdefghijkl"), size=n)),
+            "ints": pd.Categorical(rng.choice([3, 10, 200], size=n)),
+            "empty": pd.Categorical([None] * n, categories=["x"]),
+            "number": rng.normal(size=n),
+        }
+    )
+    pre = TabularPreprocessor().fit(train)
+    new = train.copy()
+    new["small"] = new["small"].cat.add_categories(["new"])
+    new["small"] = new["small"].cat.reorder_categories(["new", "b", "a"])
+    new.loc[::3, "small"] = "new"
+    new["large"] = new["large"].cat.remove_categories(["a"])  # now missing
+    new["empty"] = pd.Categorical(["x", None] * (n // 2))
+    as_text = new.astype({c: object for c in ("small", "large", "ints", "empty")})
+    out = pre.transform(new)
+    np.testing.assert_array_equal(out, pre.transform(as_text))
+    assert (out != pre.transform(train)).any()  # the changes did show
+
+
 def test_pandas_polars_and_arrays_agree():
     pl = pytest.importorskip("polars")
     X = _frame()
