@@ -183,25 +183,18 @@ class Table:
             pass  # one column at a time says which one is not numbers
         return np.column_stack([self.numeric(j) for j in columns])
 
-    def coded(self, j: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """Return a pandas categorical column's levels (strings) and codes.
+    def coded(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``j`` as distinct values (strings) and each row's code.
 
-        Codes of -1 are missing values; None for any other kind of column.
+        Codes index the values, -1 where a value is missing. A pandas
+        categorical column gives its levels, used or not, and its own codes:
+        no string per row.
         """
-        column = self.raw(j)
-        if self.kind != "pandas" or not isinstance(column.dtype, pd.CategoricalDtype):
-            return None
-        levels = [str(v) for v in column.dtype.categories.to_numpy(dtype=object)]
-        return np.array(levels, dtype=str), np.asarray(column.array.codes)
-
-    def text(self, j: int) -> tuple[np.ndarray, np.ndarray]:
-        """Column ``j`` as strings, and where it is missing."""
         self._check_single_values(j)
-        coded = self.coded(j)
-        if coded is not None:  # the levels' strings by code: no string per row
-            levels, codes = coded
-            return np.append(levels, "").astype(str)[codes], codes < 0
         column = self.raw(j)
+        if self.kind == "pandas" and isinstance(column.dtype, pd.CategoricalDtype):
+            levels = [str(v) for v in column.dtype.categories.to_numpy(dtype=object)]
+            return np.array(levels, dtype=str), np.asarray(column.array.codes)
         if self.kind == "polars":
             column = column.to_list()
         elif self.kind == "pandas":
@@ -215,9 +208,11 @@ class Table:
                 f"not single values (e.g. {containers[0]!r}); expand it into "
                 "columns or drop it."
             )
-        strings = np.full(values.shape, "", dtype=object)
-        strings[~missing] = [str(v) for v in values[~missing]]
-        return strings.astype(str), missing
+        strings = np.array([str(v) for v in values[~missing]], dtype=str)
+        levels, inverse = np.unique(strings, return_inverse=True)
+        codes = np.full(values.shape, -1, dtype=np.intp)
+        codes[~missing] = inverse
+        return levels, codes
 
     def label(self, j: int) -> str:
         return repr(self.names[j]) if self.names is not None else str(j)

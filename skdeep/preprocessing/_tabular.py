@@ -220,10 +220,10 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         self.missing_indicators_ = np.asarray(indicators, dtype=np.intp)
         self.categories_, one_hot, missing_levels = [], [], []
         for j in self.categorical_features_:
-            strings, missing = table.text(j)
-            levels = np.unique(strings[~missing & seen])
+            names, codes = table.coded(j)
+            levels = np.unique(names[codes[(codes >= 0) & seen]])
             self.categories_.append(levels)
-            missing = missing & seen
+            missing = (codes < 0) & seen
             missing_levels.append(bool(missing.any()))
             one_hot.append(levels.size + missing.any() <= self.max_one_hot)
         self.one_hot_ = np.asarray(one_hot, dtype=bool)
@@ -273,17 +273,13 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         codes = []
         for c, j in enumerate(self.categorical_features_):
             levels = self.categories_[c]
-            coded = table.coded(j)
-            if coded is None:
-                strings, absent = table.text(j)
-                position, known = _match_levels(levels, strings)
-            else:  # match the column's levels once, then index them by code
-                names, level_codes = coded
-                position, known = _match_levels(levels, names)
-                absent = level_codes < 0
-                position = np.append(position, 0)[level_codes]  # -1: missing
-                known = np.append(known, False)[level_codes]
-            known &= ~absent
+            # The column's distinct values matched once, then indexed by code
+            # (-1, missing, takes the appended entries: not a known level).
+            names, level_codes = table.coded(j)
+            position, known = _match_levels(levels, names)
+            absent = level_codes < 0
+            position = np.append(position, 0)[level_codes]
+            known = np.append(known, False)[level_codes]
             if self.one_hot_[c]:
                 block = np.zeros((n, self._one_hot_width(c)))
                 if self._binary(c):

@@ -206,7 +206,7 @@ class _PackRun:
         self.orders = [np.asarray(rows, dtype=np.intp) for rows in members.train_rows]
         n_train = max(len(rows) for rows in self.orders)
         self.batch_size = int(min(settings.batch_size, max(n_train, 1)))
-        self.n_batches = -(-max(len(rows) for rows in self.orders) // self.batch_size)
+        self.n_batches = -(-n_train // self.batch_size)
         self.rules_args = (settings.max_iter * self.n_batches, state.step)
         self.val = held_out(problem, members.val_rows, self.dtype)
         self.plain_loss = plain_loss(self.network.loss)
@@ -355,7 +355,7 @@ class _PackRun:
         )
         leaving = ~finite
         progress.stopped[self.active[leaving]] = "diverged"
-        if (~finite).any():
+        if leaving.any():
             self.divergence = (
                 "the held-out loss of every member became infinite or grew more "
                 f"than {RUNAWAY_FACTOR:,.0f} times where it started"

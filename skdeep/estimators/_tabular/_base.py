@@ -330,9 +330,9 @@ class BaseTabularNet(CallbackSupportMixin, BaseEstimator):
         self._network_options = options
         self._activation = pack.activation
         self._loss = pack.loss.name
-        # Members whose training diverged before any finite epoch are left out.
+        # Members whose training diverged before any finite epoch are left out
+        # (ensemble_weights_ comes from the selection, _select).
         trained = progress.best_epoch > 0
-        self.ensemble_weights_ = trained / max(trained.sum(), 1)
         self.best_epochs_ = progress.best_epoch
         self.n_iter_ = int(progress.n_iter.max())
         self.loss_curve_ = list(progress.loss_curve)
